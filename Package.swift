@@ -1,0 +1,33 @@
+// swift-tools-version: 6.0
+// Calibrate: fit physical-model parameters by differentiating through equilibria.
+// Layering (dependencies point one way): C shims → wrappers (Sparse, NetCDF) → Physics → Bilevel
+// → CaseRunner → the `calibrate` executable.
+import PackageDescription
+
+let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "Calibrate",
+    products: [
+        .library(name: "Sparse", targets: ["Sparse"]),
+        .library(name: "NetCDF", targets: ["NetCDF"]),
+        .executable(name: "calibrate-bench", targets: ["calibrate-bench"]),
+    ],
+    targets: [
+        // System libraries from Debian 12 (see README: libsuitesparse-dev, libopenblas-dev, libnetcdf-dev).
+        .systemLibrary(name: "CSuiteSparse", path: "Sources/CSuiteSparse",
+                       providers: [.apt(["libsuitesparse-dev", "libopenblas-dev"])]),
+        .systemLibrary(name: "CNetCDF", path: "Sources/CNetCDF", pkgConfig: "netcdf",
+                       providers: [.apt(["libnetcdf-dev"])]),
+
+        // Thin, throwing Swift wrappers: the only modules that call the C libraries.
+        .target(name: "Sparse", dependencies: ["CSuiteSparse"]),
+        .target(name: "NetCDF", dependencies: ["CNetCDF"]),
+
+        .executableTarget(name: "calibrate-bench", dependencies: ["Sparse", "CSuiteSparse"]),
+
+        .testTarget(name: "SparseTests", dependencies: ["Sparse"]),
+        .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"],
+                    resources: [.copy("Fixtures")]),
+    ]
+)

@@ -1,0 +1,46 @@
+import Foundation
+import Sparse
+
+// Release-build benchmarks of Calibrate. One JSON line per measurement on standard output.
+//   calibrate-bench sparse [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|metis|natural] [--threads N]
+
+let usage = """
+usage: calibrate-bench sparse [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|metis|natural] [--threads N]
+"""
+
+func parseSizes(_ text: String) -> [Int]? {
+    let sizes = text.split(separator: ",").map { Double($0).map { Int($0) } }
+    return sizes.contains(nil) ? nil : sizes.compactMap { $0 }
+}
+
+var arguments = Array(CommandLine.arguments.dropFirst())
+guard let command = arguments.first else {
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    exit(2)
+}
+arguments.removeFirst()
+var options: [String: String] = [:]
+while arguments.count >= 2, arguments[0].hasPrefix("--") {
+    options[String(arguments[0].dropFirst(2))] = arguments[1]
+    arguments.removeFirst(2)
+}
+do {
+    try BLASThreads.configureFromEnvironment()
+    if let t = options["threads"], let n = Int(t) { BLASThreads.set(n) }
+    switch command {
+    case "sparse":
+        guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5,1e6"),
+              let ordering = FactorizationOptions.Ordering(rawValue: options["ordering"] ?? "automatic")
+        else {
+            FileHandle.standardError.write(Data((usage + "\n").utf8))
+            exit(2)
+        }
+        try SparseBenchmark.run(sizes: sizes, ordering: ordering)
+    default:
+        FileHandle.standardError.write(Data(("unknown benchmark '\(command)'\n" + usage + "\n").utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("calibrate-bench: \(error)\n".utf8))
+    exit(1)
+}
