@@ -4,13 +4,14 @@
 // → CaseRunner → the `calibrate` executable.
 import PackageDescription
 
-let release: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
 
 let package = Package(
     name: "Calibrate",
     products: [
         .library(name: "Sparse", targets: ["Sparse"]),
         .library(name: "NetCDF", targets: ["NetCDF"]),
+        .library(name: "AutoDiff", targets: ["AutoDiff"]),
+        .library(name: "Physics", targets: ["Physics"]),
         .executable(name: "calibrate-bench", targets: ["calibrate-bench"]),
     ],
     targets: [
@@ -24,9 +25,15 @@ let package = Package(
         .target(name: "Sparse", dependencies: ["CSuiteSparse"]),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
 
+        // Exact local derivatives (dual numbers), then models as sums of local terms and their equilibria.
+        .target(name: "AutoDiff"),
+        .target(name: "Physics", dependencies: ["AutoDiff", "Sparse"]),
+
         .executableTarget(name: "calibrate-bench", dependencies: ["Sparse", "CSuiteSparse"]),
 
         .testTarget(name: "SparseTests", dependencies: ["Sparse"]),
+        .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "AutoDiff", "Sparse"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"],
                     resources: [.copy("Fixtures")]),
     ]

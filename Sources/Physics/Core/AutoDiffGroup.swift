@@ -1,0 +1,100 @@
+import AutoDiff
+import Sparse
+
+/// A group of `LocalEnergy` terms whose derivatives come from automatic differentiation.
+///
+/// Energy alone is evaluated in `Double`; anything more in the term's `HyperJet`, seeded over the local
+/// variables [dofs | previous dofs | parameters]. Scratch storage is allocated once per evaluation, never
+/// per term. A non-finite result throws `PhysicsError.nonFinite` naming the term and its dofs.
+public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
+    public let name: String
+    public let terms: [Term]
+    public let connectivity: Connectivity
+    /// Model parameter read by each local parameter slot of `Term`.
+    public let parameterIndices: [Int]
+
+    public init(name: String, terms: [Term], connectivity: Connectivity, parameterIndices: [Int]) throws {
+        guard Term.Hyper.variableCount == Term.localVariableCount else {
+            throw PhysicsError.invalidModel(
+                "\(Term.self) declares Hyper with \(Term.Hyper.variableCount) variables but reads "
+                    + "\(Term.localVariableCount) (dofs, previous dofs and parameters); declare HyperJet<\(Term.localVariableCount)>")
+        }
+        guard connectivity.termCount == terms.count,
+              connectivity.indices.count == terms.count * Term.dofCount
+        else {
+            throw PhysicsError.invalidModel("\(name): connectivity must list \(Term.dofCount) dofs for each of \(terms.count) terms")
+        }
+        guard parameterIndices.count == Term.parameterCount, parameterIndices.allSatisfy({ $0 >= 0 }) else {
+            throw PhysicsError.invalidModel("\(name): \(Term.parameterCount) parameter indices expected, got \(parameterIndices)")
+        }
+        self.name = name
+        self.terms = terms
+        self.connectivity = connectivity
+        self.parameterIndices = parameterIndices
+    }
+
+    @inlinable
+    public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+        if e.needs == .energy {
+            try evaluateEnergy(&e)
+        } else {
+            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter)
+        }
+    }
+
+    /// Copies term `t`'s local variables into `local`, converting each with `make(value, slot)`.
+    @inlinable
+    func gather<S>(_ t: Int, _ e: EnergyEvaluation, into local: UnsafeMutablePointer<S>, _ make: (Double, Int) -> S) {
+        let k = Term.dofCount
+        let base = t * k
+        for a in 0 ..< k { local[a] = make(e.positions[Int(connectivity.indices[base + a])], a) }
+        var slot = k
+        if Term.readsHistory {
+            for a in 0 ..< k { local[slot] = make(e.history[Int(connectivity.indices[base + a])], slot); slot += 1 }
+        }
+        for p in parameterIndices { local[slot] = make(e.parameters[p], slot); slot += 1 }
+    }
+
+    @inlinable
+    func evaluateEnergy(_ e: inout EnergyEvaluation) throws {
+        let count = Term.localVariableCount, kh = Term.readsHistory ? Term.dofCount : 0
+        let local = UnsafeMutablePointer<Double>.allocate(capacity: count)
+        defer { local.deallocate() }
+        var sum = 0.0
+        for t in 0 ..< terms.count {
+            gather(t, e, into: local) { v, _ in v }
+            let value = terms[t].energy(LocalVariables(base: local, dofCount: Term.dofCount, historyCount: kh))
+            guard value.isFinite else { throw nonFinite(t) }
+            sum += value
+        }
+        e.energy += sum
+    }
+
+    @inlinable
+    func evaluateDerivatives(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+        let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
+        let local = UnsafeMutablePointer<Term.Hyper>.allocate(capacity: count)
+        let block = UnsafeMutablePointer<Double>.allocate(capacity: k * k)
+        defer {
+            local.deallocate()
+            block.deallocate()
+        }
+        try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
+            for t in 0 ..< terms.count {
+                gather(t, e, into: local) { v, slot in Term.Hyper(v, variable: slot) }
+                let r = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
+                guard r.value.isFinite, (0 ..< count).allSatisfy({ r.derivative($0).isFinite }) else {
+                    throw nonFinite(t)
+                }
+                e.accumulate(r, term: t, dofCount: k, historyCount: kh, unknowns: unknownIndices.baseAddress! + t * k,
+                             parameterIndices: parameterIndices, scatter: scatter, block: block)
+            }
+        }
+    }
+
+    @usableFromInline
+    func nonFinite(_ t: Int) -> PhysicsError {
+        .nonFinite(group: name, term: t, detail: "its dofs are \(Array(connectivity.term(t))); "
+            + "check for overlapping atoms, inverted elements or parameters out of range")
+    }
+}

@@ -1,0 +1,91 @@
+import AutoDiff
+import Sparse
+
+/// What one evaluation of a model's energy computes.
+public struct Needs: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// Π
+    public static let energy = Needs(rawValue: 1)
+    /// ∂Π/∂u over the unknowns.
+    public static let gradient = Needs(rawValue: 2)
+    /// ∂²Π/∂u² assembled into the sparse matrix.
+    public static let hessian = Needs(rawValue: 4)
+    /// ∂²Π/∂u∂θ, dense, unknowns × parameters, column by column.
+    public static let mixed = Needs(rawValue: 8)
+    /// ∂Π/∂θ.
+    public static let parameterGradient = Needs(rawValue: 16)
+    /// Everything the Newton solver needs at an iterate.
+    public static let newton: Needs = [.energy, .gradient, .hessian]
+    /// Everything the bilevel layer needs at an equilibrium.
+    public static let all: Needs = [.energy, .gradient, .hessian, .mixed, .parameterGradient]
+}
+
+/// Inputs and outputs of one evaluation, handed to every group of a model in turn. Buffers are owned by
+/// the `Assembler`; groups only add into them.
+public struct EnergyEvaluation {
+    public let needs: Needs
+    /// Reference plus displacement of every dof.
+    public let positions: UnsafeBufferPointer<Double>
+    /// The previous time step's positions of every dof (empty for static models).
+    public let history: UnsafeBufferPointer<Double>
+    /// The model parameters θ.
+    public let parameters: UnsafeBufferPointer<Double>
+    public var energy = 0.0
+    /// ∂Π/∂u, one entry per unknown.
+    public let gradient: UnsafeMutableBufferPointer<Double>
+    /// ∂²Π/∂u∂θ, `unknownCount × parameterCount`, column `p` at `p · unknownCount`.
+    public let mixed: UnsafeMutableBufferPointer<Double>
+    /// ∂Π/∂θ.
+    public let parameterGradient: UnsafeMutableBufferPointer<Double>
+    /// ∂²Π/∂u², when `needs` contains `.hessian`.
+    public let matrix: SymmetricMatrix?
+}
+
+extension EnergyEvaluation {
+    /// Adds one term's local derivatives into the global outputs: the single scatter path shared by
+    /// automatic and hand-written groups. `unknowns` points at the term's unknown indices (−1 for a
+    /// prescribed dof); `block` is scratch for `dofCount²` values.
+    @inlinable
+    public mutating func accumulate<R: LocalDerivatives>(
+        _ r: R, term t: Int, dofCount k: Int, historyCount kh: Int, unknowns: UnsafePointer<Int32>,
+        parameterIndices: [Int], scatter: ScatterMap?, block: UnsafeMutablePointer<Double>
+    ) {
+        energy += r.value
+        let n = gradient.count
+        if needs.contains(.gradient) {
+            for a in 0 ..< k where unknowns[a] >= 0 { gradient[Int(unknowns[a])] += r.derivative(a) }
+        }
+        if needs.contains(.hessian), let matrix, let scatter {
+            for a in 0 ..< k {
+                for b in a ..< k { block[a * k + b] = r.secondDerivative(a, b) }
+            }
+            matrix.add(term: t, of: scatter, block: UnsafePointer(block), size: k)
+        }
+        let firstParameter = k + kh
+        if needs.contains(.mixed) {
+            for (j, p) in parameterIndices.enumerated() {
+                for a in 0 ..< k where unknowns[a] >= 0 {
+                    mixed[p * n + Int(unknowns[a])] += r.secondDerivative(a, firstParameter + j)
+                }
+            }
+        }
+        if needs.contains(.parameterGradient) {
+            for (j, p) in parameterIndices.enumerated() { parameterGradient[p] += r.derivative(firstParameter + j) }
+        }
+    }
+}
+
+/// A homogeneous collection of local terms of one kind: the unit a model sums over.
+///
+/// `connectivity` lists, per term, the dofs it reads (its topology); the `Assembler` maps it to
+/// unknowns once and builds the sparse pattern and scatter map from it.
+public protocol EnergyGroup: Sendable {
+    /// A name for messages ("Morse bonds", "Taylor–Hood elements of region clay").
+    var name: String { get }
+    /// Dofs read by each term.
+    var connectivity: Connectivity { get }
+    /// Adds this group's contributions to `evaluation`. `unknowns` is `connectivity` mapped to
+    /// unknowns; `scatter` is its map into the Hessian's pattern (nil unless a Hessian is requested).
+    func evaluate(_ evaluation: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws
+}

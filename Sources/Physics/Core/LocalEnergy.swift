@@ -1,0 +1,53 @@
+import AutoDiff
+
+/// The variables one local term sees, in the scalar type it is evaluated in: its current degrees of
+/// freedom, optionally their values at the previous time step, and the model parameters it reads.
+///
+/// Valid only during the call that receives it (it points into the caller's scratch storage).
+public struct LocalVariables<S: Real> {
+    @usableFromInline let base: UnsafePointer<S>
+    /// Number of current degrees of freedom.
+    public let dofCount: Int
+    @usableFromInline let historyCount: Int
+
+    @inlinable init(base: UnsafePointer<S>, dofCount: Int, historyCount: Int) {
+        self.base = base
+        self.dofCount = dofCount
+        self.historyCount = historyCount
+    }
+
+    /// Current value of local degree of freedom `i` (a coordinate, a displacement, a pressure).
+    @inlinable public subscript(_ i: Int) -> S { base[i] }
+    /// Value of local degree of freedom `i` at the previous time step (terms with `readsHistory`).
+    @inlinable public func previous(_ i: Int) -> S { base[dofCount + i] }
+    /// Local parameter `j` (the term kind's own numbering; the group maps it to a model parameter).
+    @inlinable public func parameter(_ j: Int) -> S { base[dofCount + historyCount + j] }
+}
+
+/// One kind of local energy term: a bond, an element, an on-site potential.
+///
+/// A model author writes `energy` once, generically over `Real`, as if the scalar were a number; the
+/// framework evaluates it in `Hyper` (a `HyperJet` over dofs ⊕ previous dofs ⊕ parameters) and obtains
+/// exactly the local gradient, Hessian ∂²Π/∂u², mixed derivative ∂²Π/∂u∂θ and ∂Π/∂θ. Declare
+/// `typealias Hyper = HyperJet<K>` with `K = dofCount · (readsHistory ? 2 : 1) + parameterCount`;
+/// `AutoDiffGroup` checks it. Constant data of a term (an image shift, element geometry) are stored
+/// properties of the conforming value.
+public protocol LocalEnergy: Sendable {
+    associatedtype Hyper: SecondOrderJet
+    /// Number of degrees of freedom the term reads.
+    static var dofCount: Int { get }
+    /// Number of model parameters the term reads.
+    static var parameterCount: Int { get }
+    /// Whether the term also reads the previous time step's values of its dofs (incremental potentials).
+    static var readsHistory: Bool { get }
+    /// The term's energy.
+    func energy<S: Real>(_ v: LocalVariables<S>) -> S
+}
+
+extension LocalEnergy {
+    public static var readsHistory: Bool { false }
+    /// Size of the local variable vector: dofs, previous dofs, parameters.
+    @inlinable public static var localVariableCount: Int {
+        dofCount * (readsHistory ? 2 : 1) + parameterCount
+    }
+}

@@ -1,0 +1,57 @@
+import Sparse
+
+/// Settings of the Newton equilibrium solver, with documented defaults and a `validate()`.
+public struct NewtonOptions: Sendable, Equatable {
+    /// What kind of stationary point is sought.
+    public enum Problem: String, Sendable {
+        /// A minimum of Π: LLᵀ factorization, a diagonal shift (modified Newton) when the Hessian is not
+        /// positive definite, and backtracking on the energy (Armijo).
+        case minimum
+        /// A stationary point of a symmetric quasi-definite system (displacement–pressure saddle points):
+        /// LDLᵀ factorization and full Newton steps.
+        case saddle
+    }
+
+    /// Default `.minimum`.
+    public var problem: Problem = .minimum
+    /// Default 50.
+    public var maximumIterations = 50
+    /// Converged when ‖∂Π/∂u‖₂ ≤ this. Default 1e-10.
+    public var absoluteTolerance = 1e-10
+    /// ... or when ‖∂Π/∂u‖₂ ≤ this × the initial gradient norm. Default 1e-10.
+    public var relativeTolerance = 1e-10
+    /// Armijo sufficient-decrease constant. Default 1e-4.
+    public var armijo = 1e-4
+    /// Step reduction per backtrack. Default 0.5.
+    public var backtrackingFactor = 0.5
+    /// Backtracks before the line search gives up. Default 40.
+    public var maximumBacktracks = 40
+    /// First diagonal shift tried when the Hessian is not positive definite, relative to its largest
+    /// diagonal entry. Default 1e-8.
+    public var initialShift = 1e-8
+    /// Factor by which the shift grows per failed attempt. Default 10.
+    public var shiftGrowth = 10.0
+    /// Fill-reducing ordering for the factorization. Default `.automatic`.
+    public var ordering: FactorizationOptions.Ordering = .automatic
+
+    public init() {}
+
+    /// Throws `PhysicsError.invalidModel` naming the first setting out of range.
+    public func validate() throws {
+        func require(_ ok: Bool, _ message: String) throws {
+            if !ok { throw PhysicsError.invalidModel("Newton option \(message)") }
+        }
+        try require(maximumIterations >= 1, "maximumIterations must be ≥ 1 (got \(maximumIterations))")
+        try require(absoluteTolerance >= 0 && relativeTolerance >= 0, "tolerances must be ≥ 0")
+        try require(absoluteTolerance > 0 || relativeTolerance > 0, "at least one tolerance must be > 0")
+        try require(armijo > 0 && armijo < 0.5, "armijo must be in (0, 0.5) (got \(armijo))")
+        try require(backtrackingFactor > 0 && backtrackingFactor < 1, "backtrackingFactor must be in (0, 1)")
+        try require(maximumBacktracks >= 1, "maximumBacktracks must be ≥ 1")
+        try require(initialShift > 0 && shiftGrowth > 1, "initialShift must be > 0 and shiftGrowth > 1")
+    }
+
+    /// The factorization kind this problem needs.
+    public var factorizationOptions: FactorizationOptions {
+        FactorizationOptions(kind: problem == .minimum ? .cholesky : .ldlt, ordering: ordering)
+    }
+}
