@@ -5,10 +5,10 @@ import CNetCDF
 /// Groups below the root (a netCDF-4 feature) are not listed.
 struct Header {
     let format: NetCDFFormat
-    let dimensions: [Dimension]
-    let variables: [Variable]
+    let dimensions: [NetCDFDimension]
+    let variables: [NetCDFVariable]
     let variableIDs: [String: Int32]
-    let globalAttributes: [Attribute]
+    let globalAttributes: [NetCDFAttribute]
 
     init(reading handle: NCHandle) throws(NetCDFError) {
         var formatCode: Int32 = 0
@@ -21,18 +21,19 @@ struct Header {
 
         let dimensionIDs = try Self.ids(handle) { nc_inq_dimids($0, &$1, $2, 0) }
         let unlimitedIDs = Set(try Self.ids(handle) { nc_inq_unlimdims($0, &$1, $2) })
-        var dimensionsByID: [Int32: Dimension] = [:]
-        var dimensions: [Dimension] = []
+        var dimensionsByID: [Int32: NetCDFDimension] = [:]
+        var dimensions: [NetCDFDimension] = []
         for id in dimensionIDs {
             var length = 0
             let name = try Self.name(handle, .inquire) { nc_inq_dim($0, id, $1, &length) }
-            let dimension = Dimension(name: name, length: length, isUnlimited: unlimitedIDs.contains(id))
+            let dimension = NetCDFDimension(name: name, length: length,
+                                            isUnlimited: unlimitedIDs.contains(id))
             dimensionsByID[id] = dimension
             dimensions.append(dimension)
         }
         self.dimensions = dimensions
 
-        var variables: [Variable] = []
+        var variables: [NetCDFVariable] = []
         var variableIDs: [String: Int32] = [:]
         for varid in try Self.ids(handle, { nc_inq_varids($0, &$1, $2) }) {
             var type: nc_type = 0
@@ -55,7 +56,7 @@ struct Header {
                 }
             }
             let attributes = try Self.attributes(handle, varid: varid, variable: name, count: attributeCount)
-            variables.append(Variable(name: name, type: NetCDFDataType(type), dimensions: names,
+            variables.append(NetCDFVariable(name: name, type: NetCDFDataType(type), dimensions: names,
                                       shape: shape, attributes: attributes))
             variableIDs[name] = varid
         }
@@ -75,7 +76,9 @@ struct Header {
         var count: Int32 = 0
         try handle.call(.inquire) { inquire($0, &count, nil) }
         var ids = [Int32](repeating: 0, count: Int(count))
-        try handle.call(.inquire) { ncid in ids.withUnsafeMutableBufferPointer { inquire(ncid, &count, $0.baseAddress) } }
+        try handle.call(.inquire) { ncid in
+            ids.withUnsafeMutableBufferPointer { inquire(ncid, &count, $0.baseAddress) }
+        }
         return Array(ids.prefix(Int(count)))
     }
 
@@ -88,8 +91,8 @@ struct Header {
     }
 
     private static func attributes(_ handle: NCHandle, varid: Int32, variable: String?,
-                                   count: Int32) throws(NetCDFError) -> [Attribute] {
-        var attributes: [Attribute] = []
+                                   count: Int32) throws(NetCDFError) -> [NetCDFAttribute] {
+        var attributes: [NetCDFAttribute] = []
         for index in 0..<max(count, 0) {
             let name = try Self.name(handle, .inquire) { nc_inq_attname($0, varid, index, $1) }
             attributes.append(try attribute(handle, varid: varid, variable: variable, name: name))
@@ -98,7 +101,7 @@ struct Header {
     }
 
     private static func attribute(_ handle: NCHandle, varid: Int32, variable: String?,
-                                  name: String) throws(NetCDFError) -> Attribute {
+                                  name: String) throws(NetCDFError) -> NetCDFAttribute {
         let operation = NCOperation.readAttribute(variable: variable, attribute: name)
         var ncType: nc_type = 0
         var length = 0
@@ -112,7 +115,7 @@ struct Header {
             return values
         }
 
-        let value: AttributeValue
+        let value: NetCDFAttributeValue
         switch type {
         case .char:
             let bytes: [CChar] = try values { nc_get_att_text($0, varid, name, $1) }
@@ -131,7 +134,7 @@ struct Header {
             value = signed.count == unsigned.count ? .int64s(signed) : .unsupported(type)
         case .userDefined: value = .unsupported(type)
         }
-        return Attribute(name: name, type: type, value: value)
+        return NetCDFAttribute(name: name, type: type, value: value)
     }
 
     /// Reads a netCDF-4 string attribute and frees the library's copies of the strings.

@@ -45,7 +45,7 @@ public enum NetCDFError: Error, CustomStringConvertible, Sendable, Equatable {
                 + "Check that the path points at the data file and not at another kind of file."
         case let .corruptFile(path, detail):
             return "netCDF file '\(path)' is corrupt or truncated (\(detail)). "
-                + "Copy or regenerate the file again; `ncdump -h` should be able to read it."
+                + "Copy the file again or regenerate it; `ncdump -h` must be able to read it."
         case let .cannotOpen(path, reason):
             return "cannot open netCDF file '\(path)': \(reason). Check the path and its permissions."
         case let .cannotCreate(path, reason):

@@ -14,9 +14,9 @@ import Foundation
 public final class NetCDFReader {
     public let path: String
     public let format: NetCDFFormat
-    public let dimensions: [Dimension]
-    public let variables: [Variable]
-    public let globalAttributes: [Attribute]
+    public let dimensions: [NetCDFDimension]
+    public let variables: [NetCDFVariable]
+    public let globalAttributes: [NetCDFAttribute]
 
     private let handle: NCHandle
     private let variableIDs: [String: Int32]
@@ -39,6 +39,9 @@ public final class NetCDFReader {
         try NetCDFLibrary.call(path, .open) { nc_open(path, NC_NOWRITE, &ncid) }
         let handle = NCHandle(ncid: ncid, path: path)  // from here on, releasing `handle` closes the file
         let header = try Header(reading: handle)
+        if [.classic, .offset64Bit, .cdf5].contains(header.format) {
+            try ClassicLength.check(path: path)
+        }
         self.path = path
         self.handle = handle
         format = header.format
@@ -56,7 +59,7 @@ public final class NetCDFReader {
     // MARK: Header lookups
 
     /// The named variable's header; `.missingVariable` (listing the available ones) if absent.
-    public func variable(_ name: String) throws(NetCDFError) -> Variable {
+    public func variable(_ name: String) throws(NetCDFError) -> NetCDFVariable {
         guard let variable = variables.first(where: { $0.name == name }) else {
             throw .missingVariable(path: path, variable: name, available: variables.map(\.name))
         }
@@ -64,7 +67,7 @@ public final class NetCDFReader {
     }
 
     /// The named dimension; `.missingDimension` (listing the available ones) if absent.
-    public func dimension(_ name: String) throws(NetCDFError) -> Dimension {
+    public func dimension(_ name: String) throws(NetCDFError) -> NetCDFDimension {
         guard let dimension = dimensions.first(where: { $0.name == name }) else {
             throw .missingDimension(path: path, dimension: name, available: dimensions.map(\.name))
         }
@@ -72,14 +75,14 @@ public final class NetCDFReader {
     }
 
     /// The CF coordinate variable of a dimension (1-D, named like the dimension), if there is one.
-    public func coordinateVariable(for dimension: String) throws(NetCDFError) -> Variable? {
+    public func coordinateVariable(for dimension: String) throws(NetCDFError) -> NetCDFVariable? {
         _ = try self.dimension(dimension)
         return variables.first { $0.name == dimension && $0.isCoordinateVariable }
     }
 
     /// Reads the CF coordinate variable of `dimension` as Double; errors as for `readDoubles`.
     public func readCoordinate(_ dimension: String,
-                               fill: FillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Double> {
+                               fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Double> {
         _ = try self.dimension(dimension)
         return try read(dimension, dimensions: [dimension], rank: nil, fill: fill)
     }
@@ -87,9 +90,9 @@ public final class NetCDFReader {
     // MARK: Attributes
 
     /// An attribute of `variable`, or a global attribute when `variable` is nil.
-    public func attribute(_ name: String, of variable: String? = nil) throws(NetCDFError) -> Attribute {
-        let attributes = try variable.map { name throws(NetCDFError) in try self.variable(name).attributes }
-            ?? globalAttributes
+    public func attribute(_ name: String, of variable: String? = nil) throws(NetCDFError) -> NetCDFAttribute {
+        var attributes = globalAttributes
+        if let variable { attributes = try self.variable(variable).attributes }
         guard let attribute = attributes.first(where: { $0.name == name }) else {
             throw .missingAttribute(path: path, variable: variable, attribute: name,
                                     available: attributes.map(\.name))
@@ -138,33 +141,33 @@ public final class NetCDFReader {
     /// short, byte, uint, ushort and ubyte; int64, char and string variables are `.wrongType`.
     ///
     /// `dimensions` (names, in order) and `rank`, when given, must match the variable's, else
-    /// `.wrongRank` / `.wrongDimensions`. See `FillPolicy` for how missing values are treated.
+    /// `.wrongRank` / `.wrongDimensions`. See `NetCDFFillPolicy` for how missing values are treated.
     public func readDoubles(_ name: String, dimensions: [String]? = nil, rank: Int? = nil,
-                            fill: FillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Double> {
+                            fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Double> {
         try read(name, dimensions: dimensions, rank: rank, fill: fill)
     }
 
     /// Reads a whole variable as Float: float, short, byte, ushort or ubyte. See `readDoubles`.
     public func readFloats(_ name: String, dimensions: [String]? = nil, rank: Int? = nil,
-                           fill: FillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Float> {
+                           fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Float> {
         try read(name, dimensions: dimensions, rank: rank, fill: fill)
     }
 
     /// Reads a whole variable as Int32: int, short, byte, ushort or ubyte. See `readDoubles`.
     public func readInt32s(_ name: String, dimensions: [String]? = nil, rank: Int? = nil,
-                           fill: FillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Int32> {
+                           fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Int32> {
         try read(name, dimensions: dimensions, rank: rank, fill: fill)
     }
 
     /// Reads a whole variable as Int64: int64, int, uint, short, byte, ushort or ubyte.
     /// See `readDoubles`.
     public func readInt64s(_ name: String, dimensions: [String]? = nil, rank: Int? = nil,
-                           fill: FillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Int64> {
+                           fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Int64> {
         try read(name, dimensions: dimensions, rank: rank, fill: fill)
     }
 
     private func read<T: NCElement>(_ name: String, dimensions expected: [String]?, rank: Int?,
-                                    fill: FillPolicy) throws(NetCDFError) -> NetCDFArray<T> {
+                                    fill: NetCDFFillPolicy) throws(NetCDFError) -> NetCDFArray<T> {
         let variable = try self.variable(name)
         guard T.readableTypes.contains(variable.type) else {
             throw .wrongType(path: path, variable: name, expected: T.storedType, found: variable.type)
@@ -203,19 +206,24 @@ public final class NetCDFReader {
     }
 
     /// Applies the fill policy: errors on, or replaces, values equal to the fill value.
-    private func checkMissing<T: NCElement>(_ array: NetCDFArray<T>, variable: Variable, varid: Int32,
-                                            fill: FillPolicy) throws(NetCDFError) -> NetCDFArray<T> {
+    private func checkMissing<T: NCElement>(_ array: NetCDFArray<T>, variable: NetCDFVariable, varid: Int32,
+                                            fill: NetCDFFillPolicy) throws(NetCDFError) -> NetCDFArray<T> {
         let fillValue: T? = try self.fillValue(of: variable, varid: varid)
         func isFill(_ value: T) -> Bool { fillValue.map { $0 == value } ?? false }
 
         switch fill {
         case .requireNoFill:
-            let bad = array.values.indices.filter { !array.values[$0].isFiniteValue || isFill(array.values[$0]) }
-            guard let first = bad.first else { return array }
+            var first: Int?
+            var count = 0
+            for (i, value) in array.values.enumerated() where !value.isFiniteValue || isFill(value) {
+                first = first ?? i
+                count += 1
+            }
+            guard let first else { return array }
             let value = array.values[first]
             let found = isFill(value) ? "the fill value \(value)" : "\(value)"
             throw .fillValueInRequiredData(path: path, variable: variable.name,
-                                           index: array.multiIndex(ofFlat: first), found: found, count: bad.count)
+                                           index: array.multiIndex(ofFlat: first), found: found, count: count)
         case .allowFill:
             guard let missing = T.missing, fillValue != nil else { return array }
             return NetCDFArray(unchecked: array.dimensions, shape: array.shape,
@@ -225,7 +233,7 @@ public final class NetCDFReader {
 
     /// The variable's fill value as T: its `_FillValue`, else netCDF's default fill for its type
     /// (what unwritten records hold), or nil if filling is off or the value does not fit T.
-    private func fillValue<T: NCElement>(of variable: Variable, varid: Int32) throws(NetCDFError) -> T? {
+    private func fillValue<T: NCElement>(of variable: NetCDFVariable, varid: Int32) throws(NetCDFError) -> T? {
         var noFill: Int32 = 0
         var storage: (UInt64, UInt64) = (0, 0)  // room for any numeric type nc_inq_var_fill may write
         try handle.call(.read(variable: variable.name)) { ncid in

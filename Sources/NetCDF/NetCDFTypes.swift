@@ -104,7 +104,7 @@ public enum NetCDFFormat: Sendable, Hashable, CustomStringConvertible {
 
 /// A named dimension of a file and its current length (for an unlimited dimension, the number
 /// of records written so far).
-public struct Dimension: Sendable, Hashable {
+public struct NetCDFDimension: Sendable, Hashable {
     public let name: String
     public let length: Int
     public let isUnlimited: Bool
@@ -115,7 +115,7 @@ public struct Dimension: Sendable, Hashable {
 /// byte, short, ubyte and ushort attributes widen to `.int32s`; uint to `.int64s`; uint64 to
 /// `.int64s` when every value fits. Anything else is `.unsupported`, so a file with an exotic
 /// attribute can still be opened.
-public enum AttributeValue: Sendable, Hashable {
+public enum NetCDFAttributeValue: Sendable, Hashable {
     case text(String)
     case strings([String])
     case doubles([Double])
@@ -146,33 +146,33 @@ public enum AttributeValue: Sendable, Hashable {
 }
 
 /// A named attribute of a variable or of the file, with the type it is stored as.
-public struct Attribute: Sendable, Hashable {
+public struct NetCDFAttribute: Sendable, Hashable {
     public let name: String
     public let type: NetCDFDataType
-    public let value: AttributeValue
+    public let value: NetCDFAttributeValue
 }
 
 /// A variable's header: everything about it except its data.
-public struct Variable: Sendable, Hashable {
+public struct NetCDFVariable: Sendable, Hashable {
     public let name: String
     public let type: NetCDFDataType
     /// Dimension names, slowest-varying first (row-major, as in CDL).
     public let dimensions: [String]
     public let shape: [Int]
-    public let attributes: [Attribute]
+    public let attributes: [NetCDFAttribute]
 
     public var rank: Int { dimensions.count }
 
     /// True for a CF coordinate variable: one-dimensional, named after its own dimension.
     public var isCoordinateVariable: Bool { dimensions == [name] }
 
-    public func attribute(_ name: String) -> Attribute? {
+    public func attribute(_ name: String) -> NetCDFAttribute? {
         attributes.first { $0.name == name }
     }
 }
 
 /// What a read does with missing values (`_FillValue`, the type's default fill, NaN or infinity).
-public enum FillPolicy: Sendable, Hashable {
+public enum NetCDFFillPolicy: Sendable, Hashable {
     /// Any missing value is an error naming the variable and the first bad index.
     case requireNoFill
     /// Fill values become NaN for Double and Float reads; NaN and infinity are returned as

@@ -52,6 +52,10 @@ enum NetCDFLibrary {
     /// Runs one C call under the process-wide lock; a non-zero status becomes a `NetCDFError`.
     static func call(_ path: String, _ operation: NCOperation, _ body: () -> Int32) throws(NetCDFError) {
         let (status, message) = lock.withLock { _ -> (Int32, String?) in
+            switch operation {
+            case .open, .create: silenceHDF5Diagnostics()
+            default: break
+            }
             let status = body()
             // nc_strerror may fall back to strerror() for errno values, so read it under the lock too.
             return (status, status == NC_NOERR ? nil : String(cString: nc_strerror(status)))
@@ -70,6 +74,21 @@ enum NetCDFLibrary {
         _ = lock.withLock { _ in nc_close(ncid) }
     }
 
+    /// Turns off HDF5's printing of its error stack to stderr.
+    ///
+    /// Opening a damaged netCDF-4 file otherwise dumps dozens of "HDF5-DIAG" lines before our own
+    /// error message; the status netCDF-C returns already says what failed. HDF5 is loaded as
+    /// netCDF-C's dependency but its header is not part of the CNetCDF module, hence the lookup
+    /// by name. If the symbol is absent, nothing changes but the noise.
+    private static func silenceHDF5Diagnostics() {
+        #if os(Linux)
+        typealias SetAuto = @convention(c) (Int64, UnsafeRawPointer?, UnsafeMutableRawPointer?) -> Int32
+        guard let symbol = dlsym(nil, "H5Eset_auto2") else { return }  // nil handle: RTLD_DEFAULT
+        // H5Eset_auto2(H5E_DEFAULT, NULL, NULL); the herr_t result only says whether it worked.
+        _ = unsafeBitCast(symbol, to: SetAuto.self)(0, nil, nil)
+        #endif
+    }
+
     private static func error(status: Int32, message: String, path: String,
                               operation: NCOperation) -> NetCDFError {
         switch operation {
@@ -77,8 +96,12 @@ enum NetCDFLibrary {
             return .missingFile(path: path)
         case .open where status == NC_ENOTNC:
             return .notNetCDF(path: path)
-        case .open where status > 0:  // positive values are errno codes from opening the file
+        case .open where accessErrnos.contains(status):
             return .cannotOpen(path: path, reason: message)
+        case .open where status > 0:
+            // Any other errno comes from parsing bytes netCDF-C could read (e.g. EINVAL for an
+            // impossible classic header), so the file itself is bad.
+            return .corruptFile(path: path, detail: message)
         case .create where status > 0:
             return .cannotCreate(path: path, reason: message)
         case _ where operation.readsFile && corruptionStatuses.contains(status):
@@ -87,6 +110,11 @@ enum NetCDFLibrary {
             return .library(path: path, operation: operation.description, code: status, message: message)
         }
     }
+
+    /// errno values (positive statuses) meaning the file could not be reached, not that it is bad.
+    private static let accessErrnos: Set<Int32> = [
+        EACCES, EPERM, EISDIR, ENOTDIR, ELOOP, ENAMETOOLONG, EMFILE, ENFILE, EBUSY, ETXTBSY,
+    ]
 
     /// Statuses that, while reading, mean the bytes on disk are not a consistent netCDF file.
     private static let corruptionStatuses: Set<Int32> = [
