@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "NetCDF", targets: ["NetCDF"]),
         .library(name: "AutoDiff", targets: ["AutoDiff"]),
         .library(name: "Physics", targets: ["Physics"]),
+        .library(name: "Bilevel", targets: ["Bilevel"]),
         .executable(name: "calibrate-bench", targets: ["calibrate-bench"]),
     ],
     targets: [
@@ -20,6 +21,8 @@ let package = Package(
                        providers: [.apt(["libsuitesparse-dev", "libopenblas-dev"])]),
         .systemLibrary(name: "CNetCDF", path: "Sources/CNetCDF", pkgConfig: "netcdf",
                        providers: [.apt(["libnetcdf-dev"])]),
+        .systemLibrary(name: "CNLopt", path: "Sources/CNLopt", pkgConfig: "nlopt",
+                       providers: [.apt(["libnlopt-dev"])]),
 
         // Thin, throwing Swift wrappers: the only modules that call the C libraries.
         .target(name: "Sparse", dependencies: ["CSuiteSparse"]),
@@ -29,11 +32,15 @@ let package = Package(
         .target(name: "AutoDiff"),
         .target(name: "Physics", dependencies: ["AutoDiff", "Sparse"]),
 
+        // Gradients through equilibria, parameter spaces, outer optimizers, uncertainty.
+        .target(name: "Bilevel", dependencies: ["Physics", "AutoDiff", "Sparse", "CNLopt"]),
+
         .executableTarget(name: "calibrate-bench", dependencies: ["Sparse", "CSuiteSparse"]),
 
         .testTarget(name: "SparseTests", dependencies: ["Sparse"]),
         .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "AutoDiff", "Sparse"]),
+        .testTarget(name: "BilevelTests", dependencies: ["Bilevel", "Physics", "AutoDiff", "Sparse"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"],
                     resources: [.copy("Fixtures")]),
     ]

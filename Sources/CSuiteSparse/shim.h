@@ -5,3 +5,9 @@
 // OpenBLAS exports these; declared here so the BLAS thread count can be set at run time.
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+
+// LAPACK (OpenBLAS exports the Fortran symbols; LP64 build: Fortran INTEGER is C int). The trailing
+// size_t arguments are the hidden lengths gfortran passes for CHARACTER arguments. Used only by
+// Sparse/SymmetricEigen.swift, which checks `info`.
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w,
+            double *work, const int *lwork, int *info, size_t jobz_len, size_t uplo_len);

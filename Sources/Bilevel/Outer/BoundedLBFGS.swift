@@ -1,0 +1,222 @@
+// Bound-constrained quasi-Newton minimization of a smooth f(z), l ≤ z ≤ u, by NLopt's L-BFGS
+// (limited-memory BFGS with projected search directions; Nocedal & Wright, "Numerical Optimization",
+// 2nd ed. 2006, §7.2 and §16.7). This file adds what NLopt lacks:
+//
+// • Projected-gradient stopping: at every new best point the wrapper computes ‖P(z − ∇f) − z‖∞ and
+//   forces NLopt to stop when it is ≤ tol (NLopt's L-BFGS only has a fixed internal 1e-8 test).
+// • Failed inner solves: NLopt has no notion of "cannot evaluate here" (NaN is not a documented
+//   signal, and exceptions cannot cross its C interface). A failed point z_f is reported to NLopt as
+//   lying on a steep quadratic wall rising from the best point z_b:
+//       f(z_f) := f_b + W,  ∇f(z_f) := 2W (z_f − z_b)/‖z_f − z_b‖²,  W = penalty·(1 + |f_b|),
+//   i.e. the value and slope of f_b + W t² at t = 1 along the segment, so the line search's
+//   interpolation backs off toward z_b instead of aborting. If NLopt's line search then gives up
+//   (NLOPT_FAILURE / ROUNDOFF_LIMITED), the run restarts from z_b with a fresh memory, a bounded number
+//   of times. Consecutive failures beyond a limit end the run with a failed status.
+// • Iterations and progress: an "iteration" is an evaluation that lowers the best objective.
+
+import Foundation
+
+/// Bound-constrained L-BFGS (NLopt `LD_LBFGS`) over the free transformed parameters z.
+///
+/// Guarantees: the result's `z` is the best successful evaluation (all points NLopt evaluates lie in
+/// the box); failed evaluations never end the run by themselves (see `LBFGSOptions`); errors thrown
+/// by the objective are rethrown unchanged after NLopt has been stopped; deterministic.
+public struct BoundedLBFGS: Sendable {
+    public var options: LBFGSOptions
+
+    public init(options: LBFGSOptions = LBFGSOptions()) {
+        self.options = options
+    }
+
+    /// Minimizes over the free parameters of `space`, starting at their initial values.
+    public func minimize(_ objective: ObjectiveFunction, in space: ParameterSpace,
+                         progress: ProgressHandler? = nil) throws -> OptimizationResult {
+        try minimize(objective, from: space.initialTransformed, bounds: space.transformedBounds, progress: progress)
+    }
+
+    /// Minimizes `objective` from `start` (projected into `bounds`).
+    public func minimize(_ objective: ObjectiveFunction, from start: [Double], bounds: BoxBounds,
+                         progress: ProgressHandler? = nil) throws -> OptimizationResult {
+        try options.validate()
+        let n = start.count
+        guard n > 0 else { throw OptimizerError.noFreeParameters }
+        guard bounds.dimension == n else {
+            throw OptimizerError.dimensionMismatch(what: "bounds", expected: n, found: bounds.dimension)
+        }
+        if let bad = start.firstIndex(where: { !$0.isFinite }) { throw OptimizerError.nonFiniteStart(index: bad) }
+
+        let nlopt = try NLoptLBFGS(dimension: n, memory: options.memory)
+        try nlopt.setBounds(bounds)
+        try nlopt.setRelativeObjectiveTolerance(options.relativeObjectiveTolerance)
+        let run = LBFGSRun(options: options, bounds: bounds, progress: progress)
+
+        var x = bounds.project(start)
+        var restarts = 0
+        var status: OptimizationStatus
+        while true {
+            let remaining = options.maximumEvaluations - run.evaluations
+            if remaining <= 0 { status = .maximumEvaluations; break }
+            try nlopt.setMaximumEvaluations(remaining)
+            let bestBefore = run.best?.value
+            let (outcome, code, _) = try nlopt.minimize(from: &x) { xs, g in run.evaluate(xs, g, objective) }
+            if let error = run.thrown { throw error }
+            if let stop = run.stop {
+                guard run.best != nil else { throw OptimizerError.initialEvaluationFailed }
+                status = stop
+                break
+            }
+            guard let best = run.best else { throw OptimizerError.initialEvaluationFailed }
+            switch outcome {
+            case .objectiveToleranceReached: status = .converged(.objectiveChange)
+            case .stepToleranceReached: status = .converged(.stepSize)
+            case .success:
+                status = best.projectedGradientNorm <= options.projectedGradientTolerance
+                    ? .converged(.projectedGradient) : .converged(.solverCriterion)
+            case .maximumEvaluationsReached: status = .maximumEvaluations
+            default:
+                if best.projectedGradientNorm <= options.projectedGradientTolerance {
+                    status = .converged(.projectedGradient)
+                } else if restarts < options.maximumRestarts && (bestBefore == nil || best.value < bestBefore!) {
+                    restarts += 1
+                    run.log.append("NLopt stopped with \(NLoptOutcome.name(of: code)) after \(run.evaluations) evaluations; "
+                        + "restart \(restarts) from the best point (f = \(outerFormat(best.value)))")
+                    x = best.z
+                    continue
+                } else {
+                    status = .failed(.nlopt(code: code, meaning: NLoptOutcome.name(of: code)))
+                }
+            }
+            break
+        }
+        guard let best = run.best else { throw OptimizerError.initialEvaluationFailed }
+        run.log.append("stopped: \(status)")
+        return OptimizationResult(
+            method: "L-BFGS-B (NLopt LD_LBFGS)", status: status, z: best.z, objective: best.value,
+            gradient: best.gradient, projectedGradientNorm: best.projectedGradientNorm, residuals: nil, jacobian: nil,
+            iterations: run.iterations, objectiveEvaluations: run.evaluations, jacobianEvaluations: run.successes,
+            failedEvaluations: run.failures, rejectedSteps: run.failures, restarts: restarts,
+            innerIterations: run.innerTotal, history: run.history, log: run.log)
+    }
+}
+
+/// Mutable state of one L-BFGS run, shared by the NLopt callback and the driver.
+private final class LBFGSRun {
+    struct Best {
+        var z: [Double]
+        var value: Double
+        var gradient: [Double]
+        var projectedGradientNorm: Double
+    }
+
+    let options: LBFGSOptions
+    let bounds: BoxBounds
+    let progress: ProgressHandler?
+    let clock = ContinuousClock()
+    let started: ContinuousClock.Instant
+
+    var best: Best?
+    var evaluations = 0, successes = 0, failures = 0, consecutiveFailures = 0
+    var iterations = 0, innerTotal = 0
+    var evaluationsSinceRecord = 0, innerSinceRecord = 0
+    var history: [IterationRecord] = []
+    var log: [String] = []
+    var stop: OptimizationStatus?
+    var thrown: (any Error)?
+
+    init(options: LBFGSOptions, bounds: BoxBounds, progress: ProgressHandler?) {
+        self.options = options
+        self.bounds = bounds
+        self.progress = progress
+        started = clock.now
+    }
+
+    /// The NLopt objective: evaluates, tracks the best point, applies the failure wall and stop rules.
+    /// The evaluation limit is enforced here too: NLopt checks its own only between line searches.
+    func evaluate(_ xs: UnsafeBufferPointer<Double>, _ g: UnsafeMutableBufferPointer<Double>?,
+                  _ objective: ObjectiveFunction) -> (value: Double, stop: Bool) {
+        if stop != nil || thrown != nil { return (best?.value ?? .infinity, true) }
+        let (value, halt) = evaluateOnce(xs, g, objective)
+        if !halt && evaluations >= options.maximumEvaluations {
+            stop = .maximumEvaluations
+            return (value, true)
+        }
+        return (value, halt)
+    }
+
+    private func evaluateOnce(_ xs: UnsafeBufferPointer<Double>, _ g: UnsafeMutableBufferPointer<Double>?,
+                              _ objective: ObjectiveFunction) -> (value: Double, stop: Bool) {
+        let z = Array(xs)
+        evaluations += 1
+        evaluationsSinceRecord += 1
+        let result: ObjectiveEvaluation?
+        do {
+            result = try objective(z)
+        } catch {
+            thrown = error
+            return (best?.value ?? .infinity, true)
+        }
+        if let e = result, e.gradient.count != z.count {
+            thrown = OptimizerError.malformedEvaluation("gradient has \(e.gradient.count) entries for \(z.count) parameters")
+            return (best?.value ?? .infinity, true)
+        }
+        if let e = result { innerTotal += e.innerIterations; innerSinceRecord += e.innerIterations }
+        guard let e = result, e.value.isFinite, e.gradient.allSatisfy(\.isFinite) else {
+            return rejectFailure(at: z, g, nonFinite: result != nil)
+        }
+        successes += 1
+        consecutiveFailures = 0
+        if let g { for i in 0 ..< g.count { g[i] = e.gradient[i] } }
+        if let b = best, !(e.value < b.value) { return (e.value, false) }
+
+        let step = best.map { b in sqrt(zip(z, b.z).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }) } ?? 0
+        let pg = bounds.projectedGradientNorm(at: z, gradient: e.gradient)
+        let isStart = best == nil
+        best = Best(z: z, value: e.value, gradient: e.gradient, projectedGradientNorm: pg)
+        if !isStart { iterations += 1 }
+        let record = IterationRecord(iteration: iterations, objective: e.value, projectedGradientNorm: pg, stepNorm: step,
+                                     accepted: true, damping: nil, evaluations: evaluationsSinceRecord,
+                                     innerIterations: innerSinceRecord, elapsedSeconds: elapsed())
+        history.append(record)
+        evaluationsSinceRecord = 0
+        innerSinceRecord = 0
+        if pg <= options.projectedGradientTolerance {
+            stop = .converged(.projectedGradient)
+        } else if iterations >= options.maximumIterations {
+            stop = .maximumIterations
+        }
+        if progress?(record) == .stop, stop == nil {
+            stop = .stoppedByCallback
+            log.append("iteration \(iterations): the progress handler asked to stop")
+        }
+        return (e.value, stop != nil)
+    }
+
+    private func rejectFailure(at z: [Double], _ g: UnsafeMutableBufferPointer<Double>?, nonFinite: Bool) -> (value: Double, stop: Bool) {
+        failures += 1
+        consecutiveFailures += 1
+        let why = nonFinite ? "returned non-finite values" : "failed (inner solve)"
+        guard let b = best else {
+            log.append("evaluation 1 at the starting point \(why)")
+            stop = .failed(.innerSolveFailed)
+            return (.infinity, true)
+        }
+        logFailure("evaluation \(evaluations) \(why); point rejected, line search backs off toward the best point",
+                   count: failures, into: &log)
+        if consecutiveFailures >= options.maximumConsecutiveFailures {
+            stop = .failed(.tooManyFailedEvaluations(consecutiveFailures))
+            return (b.value, true)
+        }
+        let wall = options.failurePenalty * (1 + abs(b.value))
+        if let g {
+            var d2 = 0.0
+            for i in 0 ..< z.count { d2 += (z[i] - b.z[i]) * (z[i] - b.z[i]) }
+            for i in 0 ..< z.count { g[i] = d2 > 0 ? 2 * wall * (z[i] - b.z[i]) / d2 : 0 }
+        }
+        return (b.value + wall, false)
+    }
+
+    private func elapsed() -> Double {
+        let d = clock.now - started
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+}

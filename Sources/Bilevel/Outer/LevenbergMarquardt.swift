@@ -1,0 +1,243 @@
+// Levenberg–Marquardt for min F(z) = ½‖r(z)‖², l ≤ z ≤ u (Madsen, Nielsen & Tingleff, "Methods for
+// non-linear least squares problems", 2nd ed., IMM DTU 2004, §3.2, Alg. 3.16; Moré, "The
+// Levenberg–Marquardt algorithm: implementation and theory", LNM 630, 1978, for the scaling).
+//
+// With g = Jᵀr, A = JᵀJ and Marquardt's scaling D = diag(A) at the current point (floored at 1e-12·max A_ii
+// so a parameter without influence still gets damped; Moré's monotone max over iterations was tried and
+// rejected: a huge early diagonal from a poor start kept the steps tiny for many iterations), the step solves
+//     (A_FF + λ D_FF) h_F = −g_F,   h_i = 0 for i ∉ F,
+// where F excludes variables sitting on a bound with the gradient pushing outward (a projected
+// Newton-type active set; Kanzow, Yamashita & Fukushima, JCAM 172, 2004). The trial point is P(z + h)
+// and with the step actually taken h̃ = P(z + h) − z the gain ratio is
+//     ρ = (F(z) − F(z + h̃)) / (L(0) − L(h̃)),   L(0) − L(h̃) = −gᵀh̃ − ½ h̃ᵀA h̃.
+// Nielsen's update: ρ > 0 → accept, λ ← λ·max(1/3, 1 − (2ρ − 1)³), ν ← 2; otherwise λ ← λν, ν ← 2ν.
+// A failed inner solve at the trial point is treated like ρ ≤ 0. Plain Gauss–Newton (λ = 0, every step
+// accepted) is available for comparison; it can diverge from a poor start (MNT §3.1).
+
+import Foundation
+
+/// Bound-constrained Levenberg–Marquardt (or plain Gauss–Newton) on weighted residuals.
+///
+/// Guarantees: every evaluated point lies in the box; the objective never increases between accepted
+/// points (Levenberg–Marquardt); failed evaluations are rejected, counted and logged; deterministic.
+/// The result carries the residuals and Jacobian at the final point for `UncertaintyAnalysis`.
+public struct LevenbergMarquardt: Sendable {
+    public var options: LevenbergMarquardtOptions
+
+    public init(options: LevenbergMarquardtOptions = LevenbergMarquardtOptions()) {
+        self.options = options
+    }
+
+    /// Minimizes over the free parameters of `space`, starting at their initial values.
+    public func minimize(_ residuals: ResidualFunction, in space: ParameterSpace,
+                         progress: ProgressHandler? = nil) throws -> OptimizationResult {
+        try minimize(residuals, from: space.initialTransformed, bounds: space.transformedBounds, progress: progress)
+    }
+
+    /// Minimizes ½‖r(z)‖² from `start` (projected into `bounds`).
+    public func minimize(_ residuals: ResidualFunction, from start: [Double], bounds: BoxBounds,
+                         progress: ProgressHandler? = nil) throws -> OptimizationResult {
+        try options.validate()
+        let n = start.count
+        guard n > 0 else { throw OptimizerError.noFreeParameters }
+        guard bounds.dimension == n else {
+            throw OptimizerError.dimensionMismatch(what: "bounds", expected: n, found: bounds.dimension)
+        }
+        if let bad = start.firstIndex(where: { !$0.isFinite }) { throw OptimizerError.nonFiniteStart(index: bad) }
+        let gaussNewton = options.method == .gaussNewton
+        var counter = LMCounters()
+        let clock = ContinuousClock(), started = clock.now
+        func elapsed() -> Double {
+            let d = clock.now - started
+            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+        }
+        var expectedCount: Int?
+        // One call of the user's function: shape checks, counting, non-finite output treated as failure.
+        func call(_ z: [Double], jacobian: Bool) throws -> (ResidualEvaluation?, nonFinite: Bool) {
+            counter.evaluations += 1
+            counter.sinceRecord += 1
+            guard let e = try residuals(z, jacobian) else { return (nil, false) }
+            counter.inner += e.innerIterations
+            counter.innerSinceRecord += e.innerIterations
+            let m = expectedCount ?? e.residuals.count
+            guard e.residuals.count == m, m > 0 else {
+                throw OptimizerError.malformedEvaluation("\(e.residuals.count) residuals, expected \(m) (and at least 1)")
+            }
+            expectedCount = m
+            if jacobian {
+                guard let j = e.jacobian else { throw OptimizerError.malformedEvaluation("a Jacobian was requested but none returned") }
+                guard j.rows == m, j.columns == n else {
+                    throw OptimizerError.malformedEvaluation("Jacobian is \(j.rows)×\(j.columns), expected \(m)×\(n)")
+                }
+                counter.jacobians += 1
+                if !j.isFinite { return (nil, true) }
+            }
+            return e.residuals.allSatisfy(\.isFinite) ? (e, false) : (nil, true)
+        }
+
+        var z = bounds.project(start)
+        guard let first = try call(z, jacobian: true).0 else { throw OptimizerError.initialEvaluationFailed }
+        var state = LMState(first, z: z, bounds: bounds)
+        var scaling = [Double](repeating: 0, count: n)
+        var lambda = gaussNewton ? 0 : options.initialDamping
+        var nu = 2.0
+        var history: [IterationRecord] = []
+        var log: [String] = []
+        var status: OptimizationStatus?
+        var iterations = 0
+
+        func record(_ step: Double, accepted: Bool) -> ProgressAction {
+            let r = IterationRecord(iteration: iterations, objective: state.objective, projectedGradientNorm: state.projectedGradient,
+                                    stepNorm: step, accepted: accepted, damping: gaussNewton ? nil : lambda,
+                                    evaluations: counter.sinceRecord, innerIterations: counter.innerSinceRecord,
+                                    elapsedSeconds: elapsed())
+            history.append(r)
+            counter.sinceRecord = 0
+            counter.innerSinceRecord = 0
+            return progress?(r) ?? .proceed
+        }
+
+        if record(0, accepted: true) == .stop { status = .stoppedByCallback }
+        if status == nil, state.projectedGradient <= options.projectedGradientTolerance { status = .converged(.projectedGradient) }
+        while status == nil {
+            if iterations >= options.maximumIterations { status = .maximumIterations; break }
+            iterations += 1
+            let diagonal = state.normal.diagonal
+            let diagonalFloor = 1e-12 * max(diagonal.max() ?? 0, .leastNormalMagnitude)
+            for i in 0 ..< n { scaling[i] = max(diagonal[i], diagonalFloor) }
+            var accepted = false
+            var stepNorm = 0.0
+            if let h = LMState.step(state, damping: lambda, scaling: scaling, bounds: bounds) {
+                let trial = bounds.project(zip(z, h).map { $0 + $1 })
+                let taken = zip(trial, z).map { $0 - $1 }
+                let takenNorm = outerNorm(taken)
+                if takenNorm <= options.stepTolerance * (outerNorm(z) + options.stepTolerance) {
+                    status = .converged(.stepSize)
+                    break
+                }
+                let predicted = -(outerDot(state.gradient, taken) + 0.5 * outerDot(taken, state.normal.multiply(taken)))
+                var (evaluation, nonFinite) = try call(trial, jacobian: gaussNewton || options.jacobianAtTrialPoints)
+                if let e = evaluation {
+                    counter.consecutiveFailures = 0
+                    let actual = state.objective - e.halfSumOfSquares
+                    let rho = predicted > 0 ? actual / predicted : -1
+                    if gaussNewton || rho > 0 {
+                        if e.jacobian == nil || !(gaussNewton || options.jacobianAtTrialPoints) {
+                            (evaluation, nonFinite) = try call(trial, jacobian: true)
+                        }
+                        if let e = evaluation {
+                            let converged = actual >= 0 && actual <= options.relativeObjectiveTolerance * state.objective
+                                && predicted <= options.relativeObjectiveTolerance * state.objective
+                            z = trial
+                            state = LMState(e, z: z, bounds: bounds)
+                            if !gaussNewton {
+                                lambda *= max(1.0 / 3.0, 1 - pow(2 * rho - 1, 3))
+                                nu = 2
+                            }
+                            accepted = true
+                            stepNorm = takenNorm
+                            if state.projectedGradient <= options.projectedGradientTolerance {
+                                status = .converged(.projectedGradient)
+                            } else if converged {
+                                status = .converged(.objectiveChange)
+                            }
+                        }
+                    }
+                }
+                if evaluation == nil {
+                    counter.failures += 1
+                    counter.consecutiveFailures += 1
+                    let why = nonFinite ? "returned non-finite values" : "failed (inner solve)"
+                    if gaussNewton {
+                        log.append("iteration \(iterations): evaluation \(why); Gauss–Newton cannot backtrack")
+                        status = .failed(nonFinite ? .diverged : .innerSolveFailed)
+                    } else {
+                        logFailure("iteration \(iterations): evaluation \(why); step rejected, damping raised to \(outerFormat(lambda * nu))",
+                                   count: counter.failures, into: &log)
+                        if counter.consecutiveFailures >= options.maximumConsecutiveFailures {
+                            status = .failed(.tooManyFailedEvaluations(counter.consecutiveFailures))
+                        }
+                    }
+                }
+            } else if gaussNewton {
+                status = .failed(.singularNormalEquations)
+            }
+            if !accepted && !gaussNewton {
+                counter.rejected += 1
+                lambda *= nu
+                nu *= 2
+                if lambda > options.maximumDamping, status == nil { status = .failed(.noProgress) }
+            }
+            if record(stepNorm, accepted: accepted) == .stop, status == nil {
+                status = .stoppedByCallback
+                log.append("iteration \(iterations): the progress handler asked to stop")
+            }
+        }
+        let final = status ?? .maximumIterations
+        log.append("stopped: \(final)")
+        return OptimizationResult(
+            method: gaussNewton ? "Gauss–Newton" : "Levenberg–Marquardt", status: final, z: z, objective: state.objective,
+            gradient: state.gradient, projectedGradientNorm: state.projectedGradient, residuals: state.residuals,
+            jacobian: state.jacobian, iterations: iterations, objectiveEvaluations: counter.evaluations,
+            jacobianEvaluations: counter.jacobians, failedEvaluations: counter.failures, rejectedSteps: counter.rejected,
+            restarts: 0, innerIterations: counter.inner, history: history, log: log)
+    }
+}
+
+private struct LMCounters {
+    var evaluations = 0, jacobians = 0, failures = 0, consecutiveFailures = 0, rejected = 0
+    var inner = 0, sinceRecord = 0, innerSinceRecord = 0
+}
+
+/// Everything known at the current accepted point.
+private struct LMState {
+    let residuals: [Double]
+    let jacobian: DenseMatrix
+    let objective: Double
+    let gradient: [Double]
+    let normal: DenseMatrix
+    let projectedGradient: Double
+    let z: [Double]
+
+    init(_ e: ResidualEvaluation, z: [Double], bounds: BoxBounds) {
+        residuals = e.residuals
+        jacobian = e.jacobian!
+        objective = e.halfSumOfSquares
+        gradient = jacobian.transposeMultiply(residuals)
+        normal = jacobian.gram()
+        projectedGradient = bounds.projectedGradientNorm(at: z, gradient: gradient)
+        self.z = z
+    }
+
+    /// The damped step with variables on a bound (gradient pointing outward) held fixed; nil when the
+    /// system is not numerically positive definite.
+    static func step(_ s: LMState, damping: Double, scaling: [Double], bounds: BoxBounds) -> [Double]? {
+        let n = s.z.count
+        let free = (0 ..< n).filter { i in
+            !((s.z[i] <= bounds.lower[i] && s.gradient[i] > 0) || (s.z[i] >= bounds.upper[i] && s.gradient[i] < 0))
+        }
+        var h = [Double](repeating: 0, count: n)
+        guard !free.isEmpty else { return h }
+        var m = DenseMatrix(rows: free.count, columns: free.count)
+        for (a, i) in free.enumerated() {
+            for (b, j) in free.enumerated() { m[a, b] = s.normal[i, j] }
+            m[a, a] += damping * scaling[i]
+        }
+        guard let hf = DenseCholesky.solve(m, free.map { -s.gradient[$0] }) else { return nil }
+        for (a, i) in free.enumerated() { h[i] = hf[a] }
+        return h
+    }
+}
+
+/// Logs the first 20 failed evaluations, then one line saying the rest are only counted, so that a
+/// model failing over a whole region does not flood the report.
+func logFailure(_ message: String, count: Int, into log: inout [String]) {
+    if count <= 20 {
+        log.append(message)
+    } else if count == 21 {
+        log.append("further failed evaluations are counted (failedEvaluations) but not logged")
+    }
+}
+
+func outerDot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+func outerNorm(_ a: [Double]) -> Double { outerDot(a, a).squareRoot() }
