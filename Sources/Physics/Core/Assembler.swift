@@ -1,9 +1,11 @@
 import Sparse
 
 /// Evaluates a `Model` over and over without allocating: the Hessian's sparsity pattern, the scatter
-/// map of every group and all output buffers are built once, at creation.
+/// map of every group and all input and output buffers are built once, at creation, and owned here
+/// (stable addresses, freed exactly once).
 ///
 /// Evaluation order is fixed (groups in order, terms in order), so results are bitwise reproducible.
+/// Not thread-safe: one assembler serves one thread.
 public final class Assembler {
     public let model: Model
     public let pattern: SparsityPattern
@@ -11,22 +13,24 @@ public final class Assembler {
     public let hessian: SymmetricMatrix
     private let unknownConnectivities: [Connectivity]
     private let scatterMaps: [ScatterMap]
-    /// ∂Π/∂u of the latest evaluation.
-    public private(set) var gradient: [Double]
-    /// ∂²Π/∂u∂θ of the latest evaluation, unknowns × parameters, column by column.
-    public private(set) var mixed: [Double]
-    /// ∂Π/∂θ of the latest evaluation.
-    public private(set) var parameterGradient: [Double]
     /// Π of the latest evaluation.
     public private(set) var energy = 0.0
-    private var positions: [Double]
+
+    private let positionBuffer: UnsafeMutableBufferPointer<Double>
+    private let historyBuffer: UnsafeMutableBufferPointer<Double>
+    private let parameterBuffer: UnsafeMutableBufferPointer<Double>
+    private let gradientBuffer: UnsafeMutableBufferPointer<Double>
+    private let mixedBuffer: UnsafeMutableBufferPointer<Double>
+    private let parameterGradientBuffer: UnsafeMutableBufferPointer<Double>
+    private let adjointBuffer: UnsafeMutableBufferPointer<Double>
+    private let historyProductBuffer: UnsafeMutableBufferPointer<Double>
+    private var hasHistory: Bool
 
     public init(model: Model) throws {
         self.model = model
-        let n = model.unknownCount
-        if !model.history.isEmpty && model.history.count != model.layout.dofCount {
-            throw PhysicsError.sizeMismatch(what: "the model's history", expected: model.layout.dofCount,
-                                            found: model.history.count)
+        let n = model.unknownCount, dofs = model.layout.dofCount, p = model.parameterCount
+        if !model.history.isEmpty && model.history.count != dofs {
+            throw PhysicsError.sizeMismatch(what: "the model's history", expected: dofs, found: model.history.count)
         }
         let connectivities = model.groups.map { model.layout.unknowns(of: $0.connectivity) }
         let pattern = try SparsityPattern(dimension: n, connectivities: connectivities)
@@ -34,13 +38,49 @@ public final class Assembler {
         self.pattern = pattern
         scatterMaps = connectivities.map { ScatterMap(pattern: pattern, connectivity: $0) }
         hessian = SymmetricMatrix(pattern: pattern)
-        gradient = [Double](repeating: 0, count: n)
-        mixed = [Double](repeating: 0, count: n * model.parameterCount)
-        parameterGradient = [Double](repeating: 0, count: model.parameterCount)
-        positions = model.layout.reference
+        func buffer(_ count: Int) -> UnsafeMutableBufferPointer<Double> {
+            let b = UnsafeMutableBufferPointer<Double>.allocate(capacity: count)
+            b.initialize(repeating: 0)
+            return b
+        }
+        positionBuffer = buffer(dofs)
+        historyBuffer = buffer(dofs)
+        parameterBuffer = buffer(p)
+        gradientBuffer = buffer(n)
+        mixedBuffer = buffer(n * p)
+        parameterGradientBuffer = buffer(p)
+        adjointBuffer = buffer(n)
+        historyProductBuffer = buffer(dofs)
+        hasHistory = !model.history.isEmpty
+        if hasHistory { _ = historyBuffer.update(fromContentsOf: model.history) }
+    }
+
+    deinit {
+        for b in [positionBuffer, historyBuffer, parameterBuffer, gradientBuffer, mixedBuffer,
+                  parameterGradientBuffer, adjointBuffer, historyProductBuffer] { b.deallocate() }
     }
 
     public var unknownCount: Int { model.unknownCount }
+
+    /// ∂Π/∂u of the latest evaluation that requested it.
+    public var gradient: [Double] { Array(gradientBuffer) }
+    /// ∂²Π/∂u∂θ of the latest evaluation, unknowns × parameters, column by column.
+    public var mixed: [Double] { Array(mixedBuffer) }
+    /// ∂Π/∂θ of the latest evaluation.
+    public var parameterGradient: [Double] { Array(parameterGradientBuffer) }
+    /// Cᵀλ over the dofs, from the latest `historyCouplingProduct` call.
+    public var historyProduct: [Double] { Array(historyProductBuffer) }
+
+    /// Positions of every dof at the previous time step, read by terms with `readsHistory` (empty for
+    /// static models). Time-stepping drivers set it before each step's solve.
+    public var history: [Double] {
+        get { hasHistory ? Array(historyBuffer) : [] }
+        set {
+            precondition(newValue.isEmpty || newValue.count == historyBuffer.count, "history needs one value per dof")
+            hasHistory = !newValue.isEmpty
+            if hasHistory { _ = historyBuffer.update(fromContentsOf: newValue) }
+        }
+    }
 
     /// Evaluates what `needs` asks for at the full displacement `displacement` (one entry per dof,
     /// prescribed ones included) and parameters `theta`; results are in this object's properties.
@@ -52,41 +92,37 @@ public final class Assembler {
         guard theta.count == model.parameterCount else {
             throw PhysicsError.sizeMismatch(what: "the parameter vector", expected: model.parameterCount, found: theta.count)
         }
-        for d in 0 ..< positions.count { positions[d] = layout.reference[d] + displacement[d] }
-        if needs.contains(.gradient) { zero(&gradient) }
-        if needs.contains(.mixed) { zero(&mixed) }
-        if needs.contains(.parameterGradient) { zero(&parameterGradient) }
+        for d in 0 ..< layout.dofCount { positionBuffer[d] = layout.reference[d] + displacement[d] }
+        _ = parameterBuffer.update(fromContentsOf: theta)
+        if needs.contains(.gradient) { gradientBuffer.update(repeating: 0) }
+        if needs.contains(.mixed) { mixedBuffer.update(repeating: 0) }
+        if needs.contains(.parameterGradient) { parameterGradientBuffer.update(repeating: 0) }
+        if needs.contains(.historyCouplingProduct) { historyProductBuffer.update(repeating: 0) }
         if needs.contains(.hessian) { hessian.zero() }
-        var total = 0.0
-        try positions.withUnsafeBufferPointer { x in
-            try model.history.withUnsafeBufferPointer { h in
-                try theta.withUnsafeBufferPointer { p in
-                    try gradient.withUnsafeMutableBufferPointer { g in
-                        try mixed.withUnsafeMutableBufferPointer { m in
-                            try parameterGradient.withUnsafeMutableBufferPointer { pg in
-                                var e = EnergyEvaluation(needs: needs, positions: x, history: h, parameters: p,
-                                                         gradient: g, mixed: m, parameterGradient: pg,
-                                                         matrix: needs.contains(.hessian) ? hessian : nil)
-                                for (i, group) in model.groups.enumerated() {
-                                    try group.evaluate(&e, unknowns: unknownConnectivities[i],
-                                                       scatter: needs.contains(.hessian) ? scatterMaps[i] : nil)
-                                }
-                                total = e.energy
-                            }
-                        }
-                    }
-                }
-            }
+        var e = EnergyEvaluation(needs: needs, positions: UnsafeBufferPointer(positionBuffer),
+                                 history: UnsafeBufferPointer(hasHistory ? historyBuffer : UnsafeMutableBufferPointer(start: historyBuffer.baseAddress, count: 0)),
+                                 parameters: UnsafeBufferPointer(parameterBuffer), gradient: gradientBuffer,
+                                 mixed: mixedBuffer, parameterGradient: parameterGradientBuffer,
+                                 matrix: needs.contains(.hessian) ? hessian : nil,
+                                 adjoint: UnsafeBufferPointer(adjointBuffer), historyProduct: historyProductBuffer)
+        for (i, group) in model.groups.enumerated() {
+            try group.evaluate(&e, unknowns: unknownConnectivities[i],
+                               scatter: needs.contains(.hessian) ? scatterMaps[i] : nil)
         }
-        energy = total
+        energy = e.energy
+    }
+
+    /// Cᵀλ, C = ∂²Π/∂u∂u_prev at this state, over the previous step's dofs (then in `historyProduct`).
+    public func historyCouplingProduct(displacement: [Double], parameters theta: [Double], adjoint lambda: [Double]) throws {
+        guard lambda.count == unknownCount else {
+            throw PhysicsError.sizeMismatch(what: "the adjoint vector", expected: unknownCount, found: lambda.count)
+        }
+        _ = adjointBuffer.update(fromContentsOf: lambda)
+        try evaluate(displacement: displacement, parameters: theta, needs: .historyCouplingProduct)
     }
 
     /// Column `p` of the mixed derivative ∂²Π/∂u∂θₚ.
-    public func mixedColumn(_ p: Int) -> ArraySlice<Double> {
-        mixed[p * unknownCount ..< (p + 1) * unknownCount]
-    }
-
-    private func zero(_ v: inout [Double]) {
-        for i in v.indices { v[i] = 0 }
+    public func mixedColumn(_ p: Int) -> [Double] {
+        Array(mixedBuffer[p * unknownCount ..< (p + 1) * unknownCount])
     }
 }

@@ -35,6 +35,9 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
 
     @inlinable
     public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+        if Term.readsHistory && e.history.isEmpty {
+            throw PhysicsError.invalidModel("\(name) reads the previous time step, but no history was set; set the assembler's history (or the model's) to the previous positions")
+        }
         if e.needs == .energy {
             try evaluateEnergy(&e)
         } else {
@@ -80,15 +83,18 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
             block.deallocate()
         }
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
+          try connectivity.indices.withUnsafeBufferPointer { dofIndices in
             for t in 0 ..< terms.count {
                 gather(t, e, into: local) { v, slot in Term.Hyper(v, variable: slot) }
                 let r = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
                 guard r.value.isFinite, (0 ..< count).allSatisfy({ r.derivative($0).isFinite }) else {
                     throw nonFinite(t)
                 }
-                e.accumulate(r, term: t, dofCount: k, historyCount: kh, unknowns: unknownIndices.baseAddress! + t * k,
-                             parameterIndices: parameterIndices, scatter: scatter, block: block)
+                e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
+                             unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
+                             scatter: scatter, block: block)
             }
+          }
         }
     }
 

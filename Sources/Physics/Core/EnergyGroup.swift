@@ -19,6 +19,9 @@ public struct Needs: OptionSet, Sendable {
     public static let newton: Needs = [.energy, .gradient, .hessian]
     /// Everything the bilevel layer needs at an equilibrium.
     public static let all: Needs = [.energy, .gradient, .hessian, .mixed, .parameterGradient]
+    /// Cᵀλ with C = ∂²Π/∂u∂u_prev, the coupling to the previous time step, for a given λ over the
+    /// unknowns; the result is over the previous step's dofs. The time-stepped adjoint needs it.
+    public static let historyCouplingProduct = Needs(rawValue: 32)
 }
 
 /// Inputs and outputs of one evaluation, handed to every group of a model in turn. Buffers are owned by
@@ -40,16 +43,21 @@ public struct EnergyEvaluation {
     public let parameterGradient: UnsafeMutableBufferPointer<Double>
     /// ∂²Π/∂u², when `needs` contains `.hessian`.
     public let matrix: SymmetricMatrix?
+    /// λ over the unknowns, input of `.historyCouplingProduct`.
+    public let adjoint: UnsafeBufferPointer<Double>
+    /// Cᵀλ over the dofs, output of `.historyCouplingProduct`.
+    public let historyProduct: UnsafeMutableBufferPointer<Double>
 }
 
 extension EnergyEvaluation {
     /// Adds one term's local derivatives into the global outputs: the single scatter path shared by
-    /// automatic and hand-written groups. `unknowns` points at the term's unknown indices (−1 for a
-    /// prescribed dof); `block` is scratch for `dofCount²` values.
+    /// automatic and hand-written groups. `dofs` points at the term's dofs and `unknowns` at their
+    /// unknown indices (−1 for a prescribed dof); `block` is scratch for `dofCount²` values.
     @inlinable
     public mutating func accumulate<R: LocalDerivatives>(
-        _ r: R, term t: Int, dofCount k: Int, historyCount kh: Int, unknowns: UnsafePointer<Int32>,
-        parameterIndices: [Int], scatter: ScatterMap?, block: UnsafeMutablePointer<Double>
+        _ r: R, term t: Int, dofCount k: Int, historyCount kh: Int, dofs: UnsafePointer<Int32>,
+        unknowns: UnsafePointer<Int32>, parameterIndices: [Int], scatter: ScatterMap?,
+        block: UnsafeMutablePointer<Double>
     ) {
         energy += r.value
         let n = gradient.count
@@ -72,6 +80,12 @@ extension EnergyEvaluation {
         }
         if needs.contains(.parameterGradient) {
             for (j, p) in parameterIndices.enumerated() { parameterGradient[p] += r.derivative(firstParameter + j) }
+        }
+        if kh > 0 && needs.contains(.historyCouplingProduct) {
+            for a in 0 ..< k where unknowns[a] >= 0 {
+                let lambda = adjoint[Int(unknowns[a])]
+                for b in 0 ..< kh { historyProduct[Int(dofs[b])] += r.secondDerivative(a, k + b) * lambda }
+            }
         }
     }
 }

@@ -11,6 +11,8 @@ public enum PhysicsError: Error, Equatable, CustomStringConvertible {
     case underConstrained(String)
     /// Two vectors that must match in size do not.
     case sizeMismatch(what: String, expected: Int, found: Int)
+    /// The lattice or neighbour search was given impossible geometry.
+    case geometry(GeometryError)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum PhysicsError: Error, Equatable, CustomStringConvertible {
             return "the equilibrium is not determined: \(message)"
         case let .sizeMismatch(what, expected, found):
             return "\(what) has \(found) entries, expected \(expected)"
+        case let .geometry(error):
+            return error.description
         }
     }
 }

@@ -87,12 +87,18 @@ public final class Equilibrium {
                     return try finish(.lineSearchFailed)
                 }
             }
-            for k in u.indices { u[k] += alpha * step[k] }
+            var largestStep = 0.0, scale = Double.leastNormalMagnitude
+            for k in u.indices {
+                u[k] += alpha * step[k]
+                largestStep = max(largestStep, abs(alpha * step[k]))
+                scale = max(scale, abs(layout.reference[Int(layout.dofOfUnknown[k])] + u[k]))
+            }
             layout.scatter(unknowns: u, into: &displacement)
             try assembler.evaluate(displacement: displacement, parameters: theta, needs: .newton)
             factorIsAtSolution = false
             iterations += 1
             norms.append(norm(assembler.gradient))
+            if alpha == 1 && shift == 0 && largestStep <= options.stepTolerance * scale { return try finish(.converged) }
         }
         return try finish(norms.last! <= target ? .converged : .maximumIterations)
     }
@@ -117,14 +123,22 @@ public final class Equilibrium {
             try factor.factorize(h)
             return 0
         } catch SparseError.notPositiveDefinite where options.problem == .minimum {
-            var largest = 0.0
-            for j in 0 ..< h.dimension { largest = max(largest, abs(h[j, j])) }
-            var shift = options.initialShift * max(largest, 1e-300)
+            // Nocedal & Wright, Algorithm 3.3: start above the most negative diagonal entry by a margin
+            // β‖diag‖, so the shifted matrix is safely definite rather than barely (a near-zero pivot
+            // would make the step enormous), then grow geometrically.
+            var largest = 0.0, smallest = Double.infinity
+            for j in 0 ..< h.dimension {
+                let v = h[j, j]
+                largest = max(largest, abs(v))
+                smallest = min(smallest, v)
+            }
+            let margin = options.initialShift * max(largest, 1e-300)
+            var shift = max(margin, margin - smallest)
             while true {
                 do {
                     try factor.factorize(h, shift: shift)
                     return shift
-                } catch SparseError.notPositiveDefinite where shift < 1e3 * max(largest, 1) {
+                } catch SparseError.notPositiveDefinite where shift < 1e6 * max(largest, 1) {
                     shift *= options.shiftGrowth
                 }
             }

@@ -16,19 +16,25 @@ public struct NewtonOptions: Sendable, Equatable {
     public var problem: Problem = .minimum
     /// Default 50.
     public var maximumIterations = 50
-    /// Converged when ‖∂Π/∂u‖₂ ≤ this. Default 1e-10.
-    public var absoluteTolerance = 1e-10
-    /// ... or when ‖∂Π/∂u‖₂ ≤ this × the initial gradient norm. Default 1e-10.
-    public var relativeTolerance = 1e-10
+    /// Converged when ‖∂Π/∂u‖₂ ≤ this. Default 0 (off: an absolute force depends on the units).
+    public var absoluteTolerance = 0.0
+    /// ... or when ‖∂Π/∂u‖₂ ≤ this × the initial gradient norm. Default 1e-12.
+    public var relativeTolerance = 1e-12
+    /// ... or when a full Newton step moved no unknown by more than this × the largest position
+    /// magnitude (reference + displacement): the state is then accurate to about this relative
+    /// precision, and the gradient sits at its round-off floor (warm starts, ill-conditioned systems).
+    /// Default 1e-13.
+    public var stepTolerance = 1e-13
     /// Armijo sufficient-decrease constant. Default 1e-4.
     public var armijo = 1e-4
     /// Step reduction per backtrack. Default 0.5.
     public var backtrackingFactor = 0.5
     /// Backtracks before the line search gives up. Default 40.
     public var maximumBacktracks = 40
-    /// First diagonal shift tried when the Hessian is not positive definite, relative to its largest
-    /// diagonal entry. Default 1e-8.
-    public var initialShift = 1e-8
+    /// Margin of the diagonal shift tried first when the Hessian is not positive definite, relative to
+    /// its largest diagonal entry; the shift starts at this margin above the most negative diagonal
+    /// entry (Nocedal & Wright, Algorithm 3.3). Default 1e-3.
+    public var initialShift = 1e-3
     /// Factor by which the shift grows per failed attempt. Default 10.
     public var shiftGrowth = 10.0
     /// Fill-reducing ordering for the factorization. Default `.automatic`.
@@ -42,7 +48,7 @@ public struct NewtonOptions: Sendable, Equatable {
             if !ok { throw PhysicsError.invalidModel("Newton option \(message)") }
         }
         try require(maximumIterations >= 1, "maximumIterations must be ≥ 1 (got \(maximumIterations))")
-        try require(absoluteTolerance >= 0 && relativeTolerance >= 0, "tolerances must be ≥ 0")
+        try require(absoluteTolerance >= 0 && relativeTolerance >= 0 && stepTolerance >= 0, "tolerances must be ≥ 0")
         try require(absoluteTolerance > 0 || relativeTolerance > 0, "at least one tolerance must be > 0")
         try require(armijo > 0 && armijo < 0.5, "armijo must be in (0, 0.5) (got \(armijo))")
         try require(backtrackingFactor > 0 && backtrackingFactor < 1, "backtrackingFactor must be in (0, 1)")

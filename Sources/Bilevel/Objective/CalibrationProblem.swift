@@ -1,0 +1,76 @@
+import Foundation
+import Physics
+
+/// Several experiments sharing one parameter space: the outer problem
+///   min_z  ½ Σₑ ‖rₑ(u*ₑ(θ(z)), θ(z))‖² (+ ½‖prior residuals‖²)
+/// presented to the outer optimizers as a residual function (for Levenberg–Marquardt) and as an
+/// objective with its adjoint gradient (for L-BFGS), both over the free transformed parameters z.
+public final class CalibrationProblem {
+    public let space: ParameterSpace
+    public let experiments: [Experiment]
+    /// Evaluations whose inner solve failed, with the z where it happened (kept for the log).
+    public private(set) var failures: [(z: [Double], experiment: String)] = []
+
+    public init(space: ParameterSpace, experiments: [Experiment]) throws {
+        for e in experiments {
+            for n in e.parameterNames where !space.names.contains(n) {
+                throw PhysicsError.invalidModel("experiment '\(e.name)' uses parameter '\(n)', which the parameter list does not define; add it (fixed if it is not calibrated)")
+            }
+        }
+        self.space = space
+        self.experiments = experiments
+    }
+
+    /// Total number of residuals (without prior rows).
+    public var residualCount: Int { experiments.reduce(0) { $0 + $1.observables.count } }
+
+    /// All experiments at z: nil when any inner solve failed.
+    public func evaluate(z: [Double], derivatives: Experiment.Derivatives) throws -> [Experiment.Evaluation]? {
+        let theta = try space.physical(from: z)
+        var out: [Experiment.Evaluation] = []
+        for e in experiments {
+            guard let r = try e.evaluate(theta: theta, names: space.names, derivatives: derivatives) else {
+                failures.append((z, e.name))
+                return nil
+            }
+            out.append(r)
+        }
+        return out
+    }
+
+    /// Weighted residuals and their Jacobian in z, prior rows appended.
+    public var residualFunction: ResidualFunction {
+        { [self] z, needJacobian in
+            guard let results = try evaluate(z: z, derivatives: needJacobian ? .jacobian : .none) else { return nil }
+            let residuals = results.flatMap(\.residuals)
+            let inner = results.reduce(0) { $0 + $1.equilibrium.iterations }
+            var jacobian: DenseMatrix?
+            if needJacobian {
+                let physical = DenseMatrix(rowArrays: results.flatMap { $0.jacobian! })
+                jacobian = try space.jacobianInTransformed(physical, at: z)
+            }
+            let evaluation = ResidualEvaluation(residuals: residuals, jacobian: jacobian, innerIterations: inner)
+            return try space.appendingPrior(to: evaluation, at: z)
+        }
+    }
+
+    /// ½‖r‖² (prior included) and its adjoint gradient in z.
+    public var objectiveFunction: ObjectiveFunction {
+        { [self] z in
+            guard let results = try evaluate(z: z, derivatives: .gradient) else { return nil }
+            var value = 0.0
+            var gradient = [Double](repeating: 0, count: space.count)
+            for r in results {
+                value += 0.5 * r.residuals.reduce(0) { $0 + $1 * $1 }
+                for k in gradient.indices { gradient[k] += r.gradient![k] }
+            }
+            var gz = try space.gradientInTransformed(gradient, at: z)
+            let prior = try space.priorResiduals(at: z)
+            value += 0.5 * prior.residuals.reduce(0) { $0 + $1 * $1 }
+            let priorGradient = prior.jacobian.transposeMultiply(prior.residuals)
+            for k in gz.indices { gz[k] += priorGradient[k] }
+            let inner = results.reduce(0) { $0 + $1.equilibrium.iterations }
+            return ObjectiveEvaluation(value: value, gradient: gz, innerIterations: inner)
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import AutoDiff
+import Sparse
+
+/// A prescribed displacement of a tagged group of atoms: each listed component is held at the given
+/// value (components left out stay free, as on a roller). `fixed` holds every component at zero.
+public struct GroupConstraint: Sendable, Equatable {
+    public let group: String
+    /// Displacement per constrained axis (axis index → value).
+    public let components: [Int: Double]
+    public init(group: String, components: [Int: Double]) {
+        self.group = group
+        self.components = components
+    }
+    /// Every component of every atom of `group` held at its reference position.
+    public static func fixed(_ group: String, dimension: Int) -> GroupConstraint {
+        GroupConstraint(group: group, components: Dictionary(uniqueKeysWithValues: (0 ..< dimension).map { ($0, 0.0) }))
+    }
+}
+
+/// A constant force on every atom of a group.
+public struct GroupForce: Sendable, Equatable {
+    public let group: String
+    public let force: [Double]
+    public init(group: String, force: [Double]) {
+        self.group = group
+        self.force = force
+    }
+}
+
+/// A rigid spherical indenter pressed along the last axis into the top surface; see `IndenterContact2D`.
+/// Atoms within `radius + maximumDepth` of the indenter's first contact point interact with it.
+public struct Indenter: Sendable, Equatable {
+    public let radius: Double
+    /// Lateral position of the centre (x in 2D, (x, y) in 3D).
+    public let lateral: [Double]
+    public let maximumDepth: Double
+    public init(radius: Double, lateral: [Double], maximumDepth: Double) {
+        self.radius = radius
+        self.lateral = lateral
+        self.maximumDepth = maximumDepth
+    }
+}
+
+/// An atomistic lattice under load as a `Model`: pair interactions of one potential over a neighbour list,
+/// boundary groups held by condensation, external forces and an optional indenter.
+///
+/// Parameters: the potential's (named as the potential names them), then, with an indenter,
+/// "indenter_stiffness" and "indenter_depth" (the depth is a load, set per experiment and usually fixed).
+/// Dof 2·i + c (3·i + c in 3D) is component c of atom i; the displacement vector from
+/// `initialDisplacement()` carries the prescribed values.
+public struct LatticeModel<P: PairPotential>: Sendable {
+    public let lattice: Lattice
+    public let potential: P
+    public let cutoff: SmoothCutoff
+    public let skin: Double
+    public let constraints: [GroupConstraint]
+    public let forces: [GroupForce]
+    public let indenter: Indenter?
+    public let neighbours: NeighbourList
+    public let layout: DofLayout
+
+    public init(lattice: Lattice, potential: P, cutoff: SmoothCutoff, skin: Double = 0.3,
+                constraints: [GroupConstraint], forces: [GroupForce] = [], indenter: Indenter? = nil) throws {
+        let d = lattice.dimension
+        let nearest = lattice.kind.nearestNeighbourDistance(latticeConstant: lattice.latticeConstant)
+        guard cutoff.outer > nearest * (1 + 1e-9) else {
+            throw PhysicsError.invalidModel("the cutoff \(cutoff.outer) does not reach the nearest-neighbour distance \(nearest): atoms would not interact; increase the cutoff")
+        }
+        var prescribed = Set<Int>()
+        for c in constraints {
+            guard let atoms = lattice.groups[c.group] else {
+                throw PhysicsError.invalidModel("constraint on unknown group '\(c.group)'; groups are \(lattice.groups.keys.sorted())")
+            }
+            for axis in c.components.keys where axis < 0 || axis >= d {
+                throw PhysicsError.invalidModel("constraint on group '\(c.group)' names axis \(axis), outside 0..<\(d)")
+            }
+            for a in atoms { for axis in c.components.keys { prescribed.insert(d * a + axis) } }
+        }
+        for f in forces {
+            guard lattice.groups[f.group] != nil else {
+                throw PhysicsError.invalidModel("force on unknown group '\(f.group)'; groups are \(lattice.groups.keys.sorted())")
+            }
+            guard f.force.count == d else { throw PhysicsError.invalidModel("force on '\(f.group)' needs \(d) components") }
+        }
+        try Self.checkRigidModes(lattice: lattice, prescribed: prescribed)
+        self.lattice = lattice
+        self.potential = potential
+        self.cutoff = cutoff
+        self.skin = skin
+        self.constraints = constraints
+        self.forces = forces
+        self.indenter = indenter
+        do {
+            neighbours = try NeighbourList(lattice: lattice, cutoff: cutoff.outer, skin: skin)
+        } catch {
+            throw PhysicsError.geometry(error)
+        }
+        layout = try DofLayout(reference: lattice.positions, prescribed: prescribed.sorted())
+    }
+
+    /// Rigid-body modes make the Hessian singular: say so before solving rather than return garbage.
+    static func checkRigidModes(lattice: Lattice, prescribed: Set<Int>) throws {
+        let d = lattice.dimension
+        for axis in 0 ..< d where !(0 ..< lattice.atomCount).contains(where: { prescribed.contains(d * $0 + axis) }) {
+            throw PhysicsError.underConstrained("no atom is held along axis \(axis), so the lattice can translate freely; fix a group (for example 'bottom' or 'left') along every axis")
+        }
+        let heldAtoms = Set(prescribed.map { $0 / d })
+        if !lattice.periodic.contains(true) && heldAtoms.count < 2 {
+            throw PhysicsError.underConstrained("only \(heldAtoms.count) atom is held and no direction is periodic, so the lattice can rotate freely; hold a whole boundary group")
+        }
+    }
+
+    /// Parameter names: the potential's, then the indenter's.
+    public var parameterNames: [String] {
+        P.parameterNames + (indenter == nil ? [] : ["indenter_stiffness", "indenter_depth"])
+    }
+
+    /// The dof of component `axis` of `atom`.
+    public func dof(atom: Int, axis: Int) -> Int { lattice.dimension * atom + axis }
+
+    /// The energy as a `Model`.
+    public func makeModel() throws -> Model {
+        let d = lattice.dimension, q = P.parameterNames.count
+        let pairs = try PairGroup(name: "\(P.self) pairs", potential: potential, cutoff: cutoff, dimension: d,
+                                  first: neighbours.first, second: neighbours.second,
+                                  shifts: neighbours.shiftVectors(), parameterIndices: Array(0 ..< q))
+        var groups: [any EnergyGroup] = [pairs]
+        for f in forces {
+            let atoms = lattice.groups[f.group]!
+            var c = Connectivity()
+            for a in atoms { c.append((0 ..< d).map { Int32(dof(atom: a, axis: $0)) }) }
+            if d == 2 {
+                let terms = atoms.map { a in
+                    ExternalForce2D(force: SIMD2(f.force[0], f.force[1]),
+                                    reference: SIMD2(lattice.positions[2 * a], lattice.positions[2 * a + 1]))
+                }
+                groups.append(try AutoDiffGroup(name: "force on \(f.group)", terms: terms, connectivity: c, parameterIndices: []))
+            } else {
+                let terms = atoms.map { a in
+                    ExternalForce3D(force: SIMD3(f.force[0], f.force[1], f.force[2]),
+                                    reference: SIMD3(lattice.positions[3 * a], lattice.positions[3 * a + 1], lattice.positions[3 * a + 2]))
+                }
+                groups.append(try AutoDiffGroup(name: "force on \(f.group)", terms: terms, connectivity: c, parameterIndices: []))
+            }
+        }
+        if let indenter { groups.append(try indenterGroup(indenter, parameterBase: q)) }
+        return Model(layout: layout, groups: groups, parameterNames: parameterNames)
+    }
+
+    /// Top of the lattice along the last axis: where the indenter first touches.
+    public var surface: Double {
+        let d = lattice.dimension
+        return stride(from: d - 1, to: lattice.positions.count, by: d).map { lattice.positions[$0] }.max() ?? 0
+    }
+
+    /// Atoms the indenter can reach, one contact term each.
+    func indenterGroup(_ indenter: Indenter, parameterBase: Int) throws -> any EnergyGroup {
+        let d = lattice.dimension
+        let reach = indenter.radius + indenter.maximumDepth + skin
+        let top = surface
+        var contact = Connectivity()
+        var atoms: [Int] = []
+        for a in 0 ..< lattice.atomCount {
+            var dist2 = 0.0
+            for axis in 0 ..< d - 1 {
+                let delta = lattice.positions[d * a + axis] - indenter.lateral[axis]
+                dist2 += delta * delta
+            }
+            let vertical = top + indenter.radius - lattice.positions[d * a + d - 1]
+            dist2 += vertical * vertical
+            if dist2.squareRoot() < reach {
+                atoms.append(a)
+                contact.append((0 ..< d).map { Int32(dof(atom: a, axis: $0)) })
+            }
+        }
+        let slots = [parameterBase, parameterBase + 1]
+        if d == 2 {
+            let terms = atoms.map { _ in IndenterContact2D(radius: indenter.radius, lateral: indenter.lateral[0], surface: top) }
+            return try AutoDiffGroup(name: "indenter contacts", terms: terms, connectivity: contact, parameterIndices: slots)
+        }
+        let terms = atoms.map { _ in
+            IndenterContact3D(radius: indenter.radius, lateral: SIMD2(indenter.lateral[0], indenter.lateral[1]), surface: top)
+        }
+        return try AutoDiffGroup(name: "indenter contacts", terms: terms, connectivity: contact, parameterIndices: slots)
+    }
+
+    /// Full displacement with every prescribed component at its value (scaled by `load`, for load
+    /// stepping) and zeros elsewhere: the initial state of a solve.
+    public func initialDisplacement(load: Double = 1) -> [Double] {
+        var u = [Double](repeating: 0, count: layout.dofCount)
+        for c in constraints {
+            for a in lattice.groups[c.group]! {
+                for (axis, value) in c.components { u[dof(atom: a, axis: axis)] = load * value }
+            }
+        }
+        return u
+    }
+
+    /// Whether atoms moved so far from the neighbour list's reference that pairs may be missing.
+    public func neighbourListIsStale(displacement: [Double]) -> Bool {
+        neighbours.needsRebuild(currentPositions: zip(lattice.positions, displacement).map { $0 + $1 })
+    }
+}
