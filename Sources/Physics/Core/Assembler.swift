@@ -15,6 +15,8 @@ public final class Assembler {
     private let scatterMaps: [ScatterMap]
     /// Π of the latest evaluation.
     public private(set) var energy = 0.0
+    /// Time of the step being solved, passed to every group (time-dependent loads). Default 0.
+    public var time = 0.0
 
     private let positionBuffer: UnsafeMutableBufferPointer<Double>
     private let historyBuffer: UnsafeMutableBufferPointer<Double>
@@ -101,6 +103,7 @@ public final class Assembler {
         if needs.contains(.hessian) { hessian.zero() }
         var e = EnergyEvaluation(needs: needs, positions: UnsafeBufferPointer(positionBuffer),
                                  history: UnsafeBufferPointer(hasHistory ? historyBuffer : UnsafeMutableBufferPointer(start: historyBuffer.baseAddress, count: 0)),
+                                 time: time,
                                  parameters: UnsafeBufferPointer(parameterBuffer), gradient: gradientBuffer,
                                  mixed: mixedBuffer, parameterGradient: parameterGradientBuffer,
                                  matrix: needs.contains(.hessian) ? hessian : nil,

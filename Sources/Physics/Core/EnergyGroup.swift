@@ -32,6 +32,8 @@ public struct EnergyEvaluation {
     public let positions: UnsafeBufferPointer<Double>
     /// The previous time step's positions of every dof (empty for static models).
     public let history: UnsafeBufferPointer<Double>
+    /// The time of the step being solved (0 for static models): groups with time-dependent loads read it.
+    public let time: Double
     /// The model parameters θ.
     public let parameters: UnsafeBufferPointer<Double>
     public var energy = 0.0

@@ -18,6 +18,8 @@ public final class Equilibrium {
     public let options: NewtonOptions
     public let assembler: Assembler
     public let factor: SparseCholesky
+    /// Parameters of the current factorization, when it can be reused (`hessianIsConstant`).
+    private var factoredParameters: [Double]?
 
     public init(model: Model, options: NewtonOptions = NewtonOptions()) throws {
         try options.validate()
@@ -58,8 +60,14 @@ public final class Equilibrium {
         while iterations < options.maximumIterations {
             if norms.last! <= target { return try finish(.converged) }
             let shift: Double
-            do { shift = try factorizeShifted() } catch let error as SparseError {
-                return try finish(.factorizationFailed(error.description))
+            if options.hessianIsConstant, factoredParameters == theta, factor.isFactorized {
+                shift = factor.shift
+            } else {
+                factoredParameters = nil
+                do { shift = try factorizeShifted() } catch let error as SparseError {
+                    return try finish(.factorizationFailed(error.description))
+                }
+                if options.hessianIsConstant { factoredParameters = theta }
             }
             shifts.append(shift)
             let g = assembler.gradient
@@ -99,6 +107,11 @@ public final class Equilibrium {
             iterations += 1
             norms.append(norm(assembler.gradient))
             if alpha == 1 && shift == 0 && largestStep <= options.stepTolerance * scale { return try finish(.converged) }
+            if options.hessianIsConstant && shift == 0 {
+                // One Newton step solves a quadratic problem exactly; what remains is round-off.
+                factorIsAtSolution = true
+                return try finish(.converged)
+            }
         }
         return try finish(norms.last! <= target ? .converged : .maximumIterations)
     }

@@ -37,6 +37,10 @@ public struct NewtonOptions: Sendable, Equatable {
     public var initialShift = 1e-3
     /// Factor by which the shift grows per failed attempt. Default 10.
     public var shiftGrowth = 10.0
+    /// Declares Π quadratic in u (a linear model): its Hessian depends on θ only. Newton then takes one
+    /// step per solve, and for unchanged θ reuses the previous factorization (one factorization for a
+    /// whole time series and its adjoint). Default false.
+    public var hessianIsConstant = false
     /// Fill-reducing ordering for the factorization. Default `.automatic`.
     public var ordering: FactorizationOptions.Ordering = .automatic
 
