@@ -27,14 +27,41 @@ public final class Linearization {
     public var maximumRefinementSteps = 10
     private var factorIsCurrent: Bool
 
+    /// How the solver's current factorization relates to the Hessian at the state linearized.
+    public enum FactorState: Sendable {
+        /// It is the factorization of this very Hessian.
+        case current
+        /// It is of a nearby Hessian (the last Newton iterate): refine against the exact one.
+        case nearby
+        /// It is of another matrix (another time step): factor this Hessian afresh.
+        case unrelated
+    }
+
     /// Evaluates H, M, ∂Π/∂θ at the equilibrium `result` found by `solver` at `parameters`.
     /// Use it before the solver's next solve: the solver's factor and assembler are shared.
-    public init(solver: Equilibrium, result: EquilibriumResult, parameters: [Double]) throws {
+    public convenience init(solver: Equilibrium, result: EquilibriumResult, parameters: [Double]) throws {
+        let current = result.factorIsAtSolution && solver.factor.isFactorized && solver.factor.shift == 0
+        try self.init(solver: solver, displacement: result.displacement, parameters: parameters,
+                      factor: current ? .current : .nearby)
+    }
+
+    /// Evaluates H, M, ∂Π/∂θ at `displacement` (an equilibrium; for time steps, with the assembler's
+    /// history and time already set to that step's).
+    public init(solver: Equilibrium, displacement: [Double], parameters: [Double], factor: FactorState) throws {
         self.solver = solver
         self.parameters = parameters
-        displacement = result.displacement
-        factorIsCurrent = result.factorIsAtSolution && solver.factor.isFactorized && solver.factor.shift == 0
+        self.displacement = displacement
         try solver.assembler.evaluate(displacement: displacement, parameters: parameters, needs: .all)
+        switch factor {
+        case .current:
+            factorIsCurrent = solver.factor.isFactorized
+        case .nearby:
+            factorIsCurrent = false
+        case .unrelated:
+            try solver.factor.factorize(solver.assembler.hessian)
+            factorIsCurrent = true
+            refactored = true
+        }
     }
 
     public var unknownCount: Int { solver.assembler.unknownCount }
