@@ -15,8 +15,9 @@ public enum ParameterBinding: Sendable, Equatable {
 /// Given the calibration parameters θ, `evaluate` solves the equilibrium and returns the weighted
 /// residuals rₖ = (oₖ(u*, θ) − dₖ)/σₖ and, on request, their exact Jacobian (forward sensitivities,
 /// one solve per parameter with the Newton factor) or the exact gradient of ½‖r‖² (adjoint, one solve).
-/// Successive solves start from the previous equilibrium (warm start); the sequence of θ fully
-/// determines the results, so reruns are bitwise identical.
+/// By default every solve starts from `initial` (cold start), so u*(θ) is a function of θ alone: a
+/// loaded structure can have several equilibria, and a warm start from a distant θ may land on another
+/// branch, which would make the misfit depend on the optimizer's path (and break resumed runs).
 public final class Experiment {
     public let name: String
     public let solver: Equilibrium
@@ -27,8 +28,8 @@ public final class Experiment {
     public let initial: [Double]
     /// One binding per model parameter.
     public let bindings: [ParameterBinding]
-    /// Start each solve from the previous equilibrium. Default true.
-    public var warmStart = true
+    /// Start each solve from the previous equilibrium: faster, but path dependent (see above). Default false.
+    public var warmStart = false
     private var previous: [Double]?
 
     public init(name: String, model: Model, newton: NewtonOptions = NewtonOptions(), observables: ObservableSet,

@@ -46,7 +46,7 @@ public enum UncertaintyAnalysis {
             let g = prior.jacobian.gram()
             for a in 0 ..< p { for b in 0 ..< p { information[a, b] += factor * g[a, b] } }
         }
-        var (covariance, determined) = try pseudoInverse(information, options: options)
+        var (covariance, determined) = try pseudoInverse(information, z: z, space: space, options: options)
         for a in 0 ..< p { for b in 0 ..< p { covariance[a, b] *= factor } }
         let theta: [Double], covTheta: DenseMatrix
         do {
@@ -77,7 +77,7 @@ public enum UncertaintyAnalysis {
                     ? (a == b ? 1 : covariance[a, b] / (seZ[a] * seZ[b])) : .nan
             }
         }
-        let identifiability = try diagnose(data, space: space, options: options)
+        let identifiability = try diagnose(data, z: z, space: space, options: options)
         return UncertaintyReport(
             names: space.freeNames, transformedNames: (0 ..< p).map(space.transformedName(ofFree:)), transforms: transforms,
             estimateTransformed: z, estimatePhysical: theta, errorScale: options.errorScale, includesPrior: options.includePrior,
@@ -104,9 +104,29 @@ public enum UncertaintyAnalysis {
         return try analyze(residuals: Array(r[0 ..< m]), jacobian: data, at: result.z, space: space, options: options)
     }
 
-    /// Scale factors S_kk = 1/√A_kk (1 where A_kk = 0, or for `.none`).
-    private static func scaleFactors(_ a: DenseMatrix, _ scaling: IdentifiabilityScaling) -> [Double] {
-        a.diagonal.map { scaling == .unitDiagonal && $0 > 0 ? 1 / $0.squareRoot() : 1 }
+    /// Scale factors: 1/√A_kk for `.unitDiagonal` (1 where A_kk = 0), |θ_k|/(dθ_k/dz_k) for
+    /// `.relativeSensitivity` (1 where θ_k = 0), 1 for `.none`.
+    private static func scaleFactors(_ a: DenseMatrix, _ scaling: IdentifiabilityScaling, z: [Double],
+                                     space: ParameterSpace) throws(UncertaintyError) -> [Double] {
+        switch scaling {
+        case .none:
+            return [Double](repeating: 1, count: a.rows)
+        case .unitDiagonal:
+            return a.diagonal.map { $0 > 0 ? 1 / $0.squareRoot() : 1 }
+        case .relativeSensitivity:
+            do {
+                let theta = try space.physical(from: z), derivative = try space.physicalDerivative(at: z)
+                return space.freeIndices.enumerated().map { k, i in
+                    theta[i] != 0 && derivative[k] != 0 ? abs(theta[i] / derivative[k]) : 1
+                }
+            } catch { throw .parameter(error) }
+        }
+    }
+
+    /// Eigenvalues at or below this are treated as zero (not determined by the data).
+    private static func cutoff(_ eigenvalues: [Double], _ scaling: IdentifiabilityScaling, _ options: UncertaintyOptions) -> Double {
+        let relative = options.identifiabilityThreshold * max(eigenvalues.last ?? 0, 0)
+        return scaling == .relativeSensitivity ? max(relative, options.absoluteIdentifiabilityThreshold) : relative
     }
 
     private static func eigen(of a: DenseMatrix, scale s: [Double]) throws(UncertaintyError) -> SymmetricEigen {
@@ -117,11 +137,13 @@ public enum UncertaintyAnalysis {
     }
 
     /// H⁻¹ (or its pseudo-inverse) and which parameters are determined.
-    private static func pseudoInverse(_ h: DenseMatrix, options: UncertaintyOptions) throws(UncertaintyError) -> (DenseMatrix, [Bool]) {
+    private static func pseudoInverse(_ h: DenseMatrix, z: [Double], space: ParameterSpace,
+                                      options: UncertaintyOptions) throws(UncertaintyError) -> (DenseMatrix, [Bool]) {
         let p = h.rows
-        let s = scaleFactors(h, .unitDiagonal)
+        let scaling = options.scaling == .none ? IdentifiabilityScaling.unitDiagonal : options.scaling
+        let s = try scaleFactors(h, scaling, z: z, space: space)
         let e = try eigen(of: h, scale: s)
-        let cutoff = options.identifiabilityThreshold * max(e.eigenvalues.last ?? 0, 0)
+        let cutoff = cutoff(e.eigenvalues, scaling, options)
         var inverse = DenseMatrix(rows: p, columns: p)
         var nullWeight = [Double](repeating: 0, count: p)
         for k in 0 ..< p {
@@ -138,19 +160,20 @@ public enum UncertaintyAnalysis {
         return (inverse, nullWeight.map { $0 <= limit })
     }
 
-    private static func diagnose(_ data: DenseMatrix, space: ParameterSpace,
+    private static func diagnose(_ data: DenseMatrix, z: [Double], space: ParameterSpace,
                                  options: UncertaintyOptions) throws(UncertaintyError) -> IdentifiabilityDiagnostic {
         let p = data.rows
-        let s = scaleFactors(data, options.scaling)
+        let s = try scaleFactors(data, options.scaling, z: z, space: space)
         let e = try eigen(of: data, scale: s)
         let largest = max(e.eigenvalues.last ?? 0, 0)
+        let limit = cutoff(e.eigenvalues, options.scaling, options)
         let smallest = e.eigenvalues.first ?? 0
         var vectors = DenseMatrix(rows: p, columns: p)
         for k in 0 ..< p { for i in 0 ..< p { vectors[i, k] = e.vectors[k * p + i] } }
         var combinations: [ParameterCombination] = []
         for k in 0 ..< p {
             let relative = largest > 0 ? e.eigenvalues[k] / largest : 0
-            guard relative < options.identifiabilityThreshold else { continue }
+            guard e.eigenvalues[k] <= limit || relative < options.identifiabilityThreshold else { continue }
             combinations.append(combination(direction: (0 ..< p).map { s[$0] * e.vectors[k * p + $0] },
                                             eigenvalue: e.eigenvalues[k], relative: relative, space: space))
         }

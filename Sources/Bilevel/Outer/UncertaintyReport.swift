@@ -11,6 +11,11 @@ public enum ErrorScale: String, Sendable, Codable, Equatable {
 
 /// How the identifiability eigen-analysis scales JᵀJ before decomposing it.
 public enum IdentifiabilityScaling: String, Sendable, Codable, Equatable {
+    /// Decompose S JᵀJ S with S = diag(|θ_k| / (dθ_k/dz_k)): columns become ∂r/∂ln θ_k, the change of the
+    /// weighted predictions per relative change of each parameter. Free of units, and — unlike the unit
+    /// diagonal — it keeps the absolute size of a sensitivity, so a parameter the data cannot see at all
+    /// (a column that is zero up to round-off) stays visible instead of being scaled up to unit size.
+    case relativeSensitivity
     /// Decompose S JᵀJ S with S = diag(1/√(JᵀJ)_ii) (unit diagonal): eigenvalues are free of parameter
     /// units, so an identity-transformed modulus in pascals is not flagged merely for its size.
     case unitDiagonal
@@ -29,8 +34,12 @@ public struct UncertaintyOptions: Sendable, Codable, Equatable {
     public var useStudentT = true
     /// Eigenvalues with λ/λ_max below this are "not determined by the data". Default 1e-8.
     public var identifiabilityThreshold = 1e-8
-    /// Default `.unitDiagonal`.
-    public var scaling = IdentifiabilityScaling.unitDiagonal
+    /// Default `.relativeSensitivity`.
+    public var scaling = IdentifiabilityScaling.relativeSensitivity
+    /// With `.relativeSensitivity`, eigenvalues below this are also "not determined": changing the
+    /// parameters by 100% along that combination moves the weighted predictions by less than
+    /// √(1e-12) = 1e-6 standard deviations. Default 1e-12.
+    public var absoluteIdentifiabilityThreshold = 1e-12
     /// A parameter whose unit coordinate vector has a component larger than this in the undetermined
     /// eigenspace gets an infinite standard error. Default 1e-6.
     public var involvementThreshold = 1e-6
