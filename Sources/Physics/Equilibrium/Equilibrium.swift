@@ -78,8 +78,11 @@ public final class Equilibrium {
                 let slope = zip(g, step).reduce(0) { $0 + $1.0 * $1.1 }
                 let e0 = assembler.energy
                 var trial = displacement
-                var accepted = false
-                for _ in 0 ... options.maximumBacktracks {
+                // Near the solution the predicted decrease −gᵀp falls below the round-off of the energy
+                // sum, which then cannot judge the step: take the Newton step, whose quality the gradient
+                // norm (accurate to far smaller values) shows at the next iteration.
+                var accepted = shift == 0 && -slope <= 1e3 * Double.ulpOfOne * abs(e0)
+                for _ in 0 ... options.maximumBacktracks where !accepted {
                     for (k, d) in layout.dofOfUnknown.enumerated() { trial[Int(d)] = u[k] + alpha * step[k] }
                     let e = try trialEnergy(trial, theta)
                     if let e, e <= e0 + options.armijo * alpha * slope + 10 * Double.ulpOfOne * abs(e0) {

@@ -185,9 +185,24 @@ public struct LatticeModel<P: PairPotential>: Sendable {
     }
 
     /// Full displacement with every prescribed component at its value (scaled by `load`, for load
-    /// stepping) and zeros elsewhere: the initial state of a solve.
-    public func initialDisplacement(load: Double = 1) -> [Double] {
+    /// stepping): the initial state of a solve. Free components are zero, or, given a displacement
+    /// gradient G (d × d, row-major), the affine field G·(X − X_min) — the homogeneous deformation the
+    /// boundary loading implies is a far better Newton start for a tall lattice than an undeformed bulk
+    /// under a displaced boundary.
+    public func initialDisplacement(load: Double = 1, displacementGradient: [Double]? = nil) -> [Double] {
+        let d = lattice.dimension
         var u = [Double](repeating: 0, count: layout.dofCount)
+        if let g = displacementGradient {
+            precondition(g.count == d * d, "the displacement gradient needs \(d * d) entries")
+            let origin = (0 ..< d).map { axis in stride(from: axis, to: lattice.positions.count, by: d).map { lattice.positions[$0] }.min() ?? 0 }
+            for a in 0 ..< lattice.atomCount {
+                for i in 0 ..< d {
+                    var v = 0.0
+                    for j in 0 ..< d { v += g[i * d + j] * (lattice.positions[d * a + j] - origin[j]) }
+                    u[d * a + i] = load * v
+                }
+            }
+        }
         for c in constraints {
             for a in lattice.groups[c.group]! {
                 for (axis, value) in c.components { u[dof(atom: a, axis: axis)] = load * value }
