@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "AutoDiff", targets: ["AutoDiff"]),
         .library(name: "Physics", targets: ["Physics"]),
         .library(name: "Bilevel", targets: ["Bilevel"]),
+        .library(name: "Reports", targets: ["Reports"]),
         .executable(name: "calibrate-bench", targets: ["calibrate-bench"]),
     ],
     targets: [
@@ -35,12 +36,16 @@ let package = Package(
         // Gradients through equilibria, parameter spaces, outer optimizers, uncertainty.
         .target(name: "Bilevel", dependencies: ["Physics", "AutoDiff", "Sparse", "CNLopt"]),
 
-        .executableTarget(name: "calibrate-bench", dependencies: ["Sparse", "CSuiteSparse"]),
+        // Report files: SVG plots, VTK fields, CSV and Markdown tables, atomic writes.
+        .target(name: "Reports"),
+
+        .executableTarget(name: "calibrate-bench", dependencies: ["Sparse", "CSuiteSparse", "Physics", "Bilevel", "Reports"]),
 
         .testTarget(name: "SparseTests", dependencies: ["Sparse"]),
         .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff"]),
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "AutoDiff", "Sparse"]),
         .testTarget(name: "BilevelTests", dependencies: ["Bilevel", "Physics", "AutoDiff", "Sparse"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"],
                     resources: [.copy("Fixtures")]),
     ]
