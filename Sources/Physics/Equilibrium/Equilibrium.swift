@@ -38,7 +38,10 @@ public final class Equilibrium {
         let layout = model.layout
         var displacement = initial
         var u = layout.gather(displacement)
-        try assembler.evaluate(displacement: displacement, parameters: theta, needs: .newton)
+        // A linear model whose factorization at this θ is kept needs no Hessian assembly at all.
+        let reuse = options.hessianIsConstant && factoredParameters == theta && factor.isFactorized
+        let needs: Needs = reuse ? [.energy, .gradient] : .newton
+        try assembler.evaluate(displacement: displacement, parameters: theta, needs: needs)
         var norms = [norm(assembler.gradient)]
         let target = max(options.absoluteTolerance, options.relativeTolerance * norms[0])
         var shifts: [Double] = [], backtracks = 0, iterations = 0
@@ -105,7 +108,8 @@ public final class Equilibrium {
                 scale = max(scale, abs(layout.reference[Int(layout.dofOfUnknown[k])] + u[k]))
             }
             layout.scatter(unknowns: u, into: &displacement)
-            try assembler.evaluate(displacement: displacement, parameters: theta, needs: .newton)
+            let reuseNext = options.hessianIsConstant && factoredParameters == theta
+            try assembler.evaluate(displacement: displacement, parameters: theta, needs: reuseNext ? [.energy, .gradient] : .newton)
             factorIsAtSolution = false
             iterations += 1
             norms.append(norm(assembler.gradient))
