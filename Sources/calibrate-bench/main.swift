@@ -5,7 +5,10 @@ import Sparse
 //   calibrate-bench sparse [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|metis|natural] [--threads N]
 
 let usage = """
-usage: calibrate-bench sparse [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|metis|natural] [--threads N]
+usage: calibrate-bench sparse   [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|metis|natural] [--threads N]
+       calibrate-bench lattice  [--sizes 1e4,1e5,1e6] [--threads N]
+       calibrate-bench gradient [--sizes 1e4,1e5] [--calibrate yes|no] [--threads N]
+       calibrate-bench unrolled [--out DIR]
 """
 
 func parseSizes(_ text: String) -> [Int]? {
@@ -36,11 +39,24 @@ do {
             exit(2)
         }
         try SparseBenchmark.run(sizes: sizes, ordering: ordering)
+    case "lattice":
+        guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5,1e6") else { throw BenchUsage.invalid }
+        try LatticeBenchmark.run(sizes: sizes)
+    case "gradient":
+        guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
+        try GradientBenchmark.run(sizes: sizes, calibrate: (options["calibrate"] ?? "yes") == "yes")
+    case "unrolled":
+        try UnrolledExample.run(directory: options["out"] ?? "docs/figures")
     default:
         FileHandle.standardError.write(Data(("unknown benchmark '\(command)'\n" + usage + "\n").utf8))
         exit(2)
     }
+} catch BenchUsage.invalid {
+    FileHandle.standardError.write(Data((usage + "\n").utf8))
+    exit(2)
 } catch {
     FileHandle.standardError.write(Data("calibrate-bench: \(error)\n".utf8))
     exit(1)
 }
+
+enum BenchUsage: Error { case invalid }

@@ -1,0 +1,77 @@
+import Bilevel
+import Foundation
+import Physics
+
+/// Issue 4's benchmark on the lattice of `LatticeBenchmark`: the cost of the implicit gradient of a
+/// least-squares misfit (displacements of interior atoms and the reaction force on the top) against a
+/// forward solve and against central finite differences, and full calibrations with each optimizer.
+enum GradientBenchmark {
+    static func experiment(atoms: Int) throws -> (Experiment, [String]) {
+        let model = try LatticeBenchmark.model(atoms: atoms)
+        let names = ["D", "alpha", "r0"]
+        // Every 97th atom along both axes, and the reaction force on the sheared top.
+        var list: [LatticeObservable] = stride(from: 0, to: model.lattice.atomCount, by: 97).flatMap {
+            [LatticeObservable.displacement(atom: $0, axis: 0), .displacement(atom: $0, axis: 1)]
+        }
+        list += [.reactionForce(group: "top", axis: 0), .reactionForce(group: "top", axis: 1)]
+        let observables = try model.observables(list)
+        let initial = model.initialDisplacement(displacementGradient: LatticeBenchmark.gradient)
+        let probe = try Experiment(name: "probe", model: try model.makeModel(), observables: observables,
+                                   observed: [Double](repeating: 0, count: list.count), sigma: [Double](repeating: 1, count: list.count),
+                                   initial: initial, bindings: names.map { .parameter($0) })
+        let predicted = try probe.evaluate(theta: LatticeBenchmark.theta, names: names, derivatives: .none)!.predicted
+        let sigma = predicted.map { max(1e-3, 0.01 * abs($0)) }
+        return (try Experiment(name: "lattice", model: try model.makeModel(), observables: observables, observed: predicted,
+                               sigma: sigma, initial: initial, bindings: names.map { .parameter($0) }), names)
+    }
+
+    static func run(sizes: [Int], calibrate: Bool) throws {
+        for target in sizes {
+            let (experiment, names) = try Self.experiment(atoms: target)
+            let theta = [0.9, 3.2, 1.01]
+            let (forward, solved) = try Measurement.time { try experiment.evaluate(theta: theta, names: names, derivatives: .none)! }
+            // Implicit gradient: linearize at the equilibrium just found and solve once.
+            let (implicitTime, _) = try Measurement.time {
+                try experiment.evaluate(theta: theta, names: names, derivatives: .gradient)!
+            }
+            let adjointOnly = implicitTime - forward
+            let h = 1e-6
+            let (fdTime, _) = try Measurement.time {
+                for p in 0 ..< theta.count {
+                    var up = theta, down = theta
+                    up[p] += h
+                    down[p] -= h
+                    _ = try experiment.evaluate(theta: up, names: names, derivatives: .none)
+                    _ = try experiment.evaluate(theta: down, names: names, derivatives: .none)
+                }
+            }
+            var fields: [String: Any] = [
+                "benchmark": "lattice-gradient", "atoms": target, "observations": experiment.observables.count,
+                "parameters": theta.count, "forward_s": forward, "newton_iterations": solved.equilibrium.iterations,
+                "implicit_gradient_s": adjointOnly, "finite_difference_gradient_s": fdTime,
+                "ratio_implicit_over_forward": adjointOnly / forward, "ratio_fd_over_implicit": fdTime / adjointOnly,
+            ]
+            if calibrate {
+                let space = try ParameterSpace([
+                    Parameter(name: "D", initial: 0.8, lower: 0.1, upper: 10, transform: .log),
+                    Parameter(name: "alpha", initial: 3.3, lower: 1, upper: 8),
+                    Parameter(name: "r0", initial: 0.99, lower: 0.9, upper: 1.1),
+                ])
+                let problem = try CalibrationProblem(space: space, experiments: [experiment])
+                let (lmTime, lm) = try Measurement.time { try LevenbergMarquardt().minimize(problem.residualFunction, in: space) }
+                let (bfgsTime, bfgs) = try Measurement.time { try BoundedLBFGS().minimize(problem.objectiveFunction, in: space) }
+                fields["lm_s"] = lmTime
+                fields["lm_iterations"] = lm.iterations
+                fields["lm_inner_solves"] = lm.objectiveEvaluations
+                fields["lm_newton_iterations"] = lm.innerIterations
+                fields["lm_status"] = "\(lm.status)"
+                fields["lbfgs_s"] = bfgsTime
+                fields["lbfgs_iterations"] = bfgs.iterations
+                fields["lbfgs_inner_solves"] = bfgs.objectiveEvaluations
+                fields["lbfgs_newton_iterations"] = bfgs.innerIterations
+                fields["lbfgs_status"] = "\(bfgs.status)"
+            }
+            Measurement.emit(fields)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Physics
+import Sparse
+
+/// Issue 3's benchmark: relaxation of a sheared triangular Morse lattice (periodic along x, bottom held,
+/// top sheared 2% and stretched 1%, four vacancies) at 10⁴ to 10⁶ atoms. Times the neighbour list,
+/// one assembly of energy, gradient and Hessian, the analysis and one numeric factorization, and the
+/// whole Newton solve; reports memory against the factor's size.
+enum LatticeBenchmark {
+    /// The benchmark lattice with about `atoms` sites.
+    static func model(atoms: Int) throws -> LatticeModel<Morse> {
+        let nx = max(8, Int((Double(atoms) / 4).squareRoot().rounded()))
+        let ny = max(4, atoms / (2 * nx))
+        let perfect = try Lattice(kind: .triangular, cells: [nx, ny], latticeConstant: 1, periodic: [true, false])
+        let centre = 2 * nx * (ny / 2) + nx / 2 * 2
+        let lattice = try perfect.removingAtoms([centre, centre + 1, centre + 2 * nx, centre + 2 * nx + 1])
+        let height = perfect.box[1] - 3.0.squareRoot() / 2
+        return try LatticeModel(lattice: lattice, potential: Morse(), cutoff: try SmoothCutoff(inner: 1.2, outer: 1.6),
+                                constraints: [.fixed("bottom", dimension: 2),
+                                              GroupConstraint(group: "top", components: [0: 0.02 * height, 1: 0.01 * height])])
+    }
+
+    static let theta = [1.0, 3.0, 1.0]
+    static let gradient: [Double] = [0, 0.02, 0, 0.01]
+
+    static func run(sizes: [Int]) throws {
+        for target in sizes {
+            let rssStart = Measurement.residentBytes()
+            let (modelTime, model) = try Measurement.time { try Self.model(atoms: target) }
+            let lattice = model.lattice
+            let repeats = target <= 20_000 ? 5 : (target <= 200_000 ? 3 : 1)
+            let neighbourTime = try Measurement.best(of: repeats) {
+                _ = try NeighbourList(lattice: lattice, cutoff: model.cutoff.outer, skin: model.skin)
+            }
+            let (analysisTime, solver) = try Measurement.time { try Equilibrium(model: try model.makeModel()) }
+            let start = model.initialDisplacement(displacementGradient: gradient)
+            let assemblyTime = try Measurement.best(of: repeats) {
+                try solver.assembler.evaluate(displacement: start, parameters: theta, needs: .newton)
+            }
+            let factorTime = try Measurement.best(of: repeats) { try solver.factor.factorize(solver.assembler.hessian) }
+            let (solveTime, result) = try Measurement.time { try solver.solve(parameters: theta, initial: start) }
+            let factorBytes = solver.factor.memoryInUse
+            let rss = Measurement.residentBytes() - rssStart
+            Measurement.emit([
+                "benchmark": "lattice-relaxation", "atoms": lattice.atomCount, "unknowns": model.layout.unknownCount,
+                "pairs": model.neighbours.pairCount, "model_build_s": modelTime, "neighbour_list_s": neighbourTime,
+                "assembly_s": assemblyTime, "analysis_and_setup_s": analysisTime, "factorization_s": factorTime,
+                "ratio_assembly_over_factorization": assemblyTime / factorTime,
+                "newton_iterations": result.iterations, "newton_converged": result.converged, "solve_s": solveTime,
+                "solve_per_iteration_s": solveTime / Double(max(result.iterations, 1)),
+                "final_gradient_norm": result.gradientNorms.last ?? 0,
+                "factor_mb": Double(factorBytes) / 1e6, "process_growth_mb": Double(rss) / 1e6,
+                "ratio_memory_over_factor": Double(rss) / Double(max(factorBytes, 1)),
+            ])
+        }
+    }
+}
