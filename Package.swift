@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Physics", targets: ["Physics"]),
         .library(name: "Bilevel", targets: ["Bilevel"]),
         .library(name: "Reports", targets: ["Reports"]),
+        .library(name: "CaseRunner", targets: ["CaseRunner"]),
+        .executable(name: "calibrate", targets: ["calibrate"]),
         .executable(name: "calibrate-bench", targets: ["calibrate-bench"]),
     ],
     targets: [
@@ -39,6 +41,10 @@ let package = Package(
         // Report files: SVG plots, VTK fields, CSV and Markdown tables, atomic writes.
         .target(name: "Reports"),
 
+        // Case folders: configuration, data, the commands, outputs; and the command-line tool over them.
+        .target(name: "CaseRunner", dependencies: ["Bilevel", "Physics", "NetCDF", "Reports", "Sparse"]),
+        .executableTarget(name: "calibrate", dependencies: ["CaseRunner"]),
+
         .executableTarget(name: "calibrate-bench", dependencies: ["Sparse", "CSuiteSparse", "Physics", "Bilevel", "Reports"]),
 
         .testTarget(name: "SparseTests", dependencies: ["Sparse"]),
@@ -46,6 +52,7 @@ let package = Package(
         .testTarget(name: "PhysicsTests", dependencies: ["Physics", "AutoDiff", "Sparse"]),
         .testTarget(name: "BilevelTests", dependencies: ["Bilevel", "Physics", "AutoDiff", "Sparse"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "CaseRunnerTests", dependencies: ["CaseRunner", "NetCDF"]),
         .testTarget(name: "NetCDFTests", dependencies: ["NetCDF"],
                     resources: [.copy("Fixtures")]),
     ]

@@ -1,15 +1,18 @@
 import Physics
 
-/// The adjoint of a time-stepped equilibrium, run backwards through the steps.
+/// Exact derivatives through a time-stepped equilibrium: the adjoint, run backwards through the steps,
+/// and forward sensitivities, run forwards.
 ///
-/// Step n solves gₙ(uₙ, uₙ₋₁, θ) = ∂Πₙ/∂uₙ = 0. For L = Σₙ ℓₙ(uₙ, θ), the Lagrangian
-/// L − Σₙ λₙᵀgₙ gives, from the last step down to the first,
-///   Hₙ λₙ = ∂ℓₙ/∂uₙ − Cₙ₊₁ᵀ λₙ₊₁,   Cₙ₊₁ = ∂²Πₙ₊₁/∂uₙ₊₁∂uₙ,   λ_{N+1} = 0,
-///   dL/dθ = Σₙ (∂ℓₙ/∂θ − Mₙᵀ λₙ).
-/// Each step needs one solve with its Hessian. For linear models at fixed θ
-/// (`NewtonOptions.hessianIsConstant`), the forward run's single factorization serves every backward
-/// step as well; otherwise each step's Hessian is factored once on the way back (the forward run took
-/// one factorization per Newton iteration of every step, so this costs a fraction of it).
+/// Step n solves gₙ(uₙ, uₙ₋₁, θ) = ∂Πₙ/∂uₙ = 0; differentiating, Hₙ Sₙ + Cₙ Sₙ₋₁ + Mₙ = 0 with
+/// Hₙ = ∂²Πₙ/∂uₙ², Cₙ = ∂²Πₙ/∂uₙ∂uₙ₋₁, Mₙ = ∂²Πₙ/∂uₙ∂θ and Sₙ = duₙ/dθ (S before the first step is 0:
+/// the initial state does not depend on θ).
+/// - Forward: Sₙ = −Hₙ⁻¹(Mₙ + Cₙ Sₙ₋₁), one solve per parameter and step.
+/// - Adjoint, for L = Σₙ ℓₙ(uₙ, θ): from the last step down,
+///   Hₙ λₙ = ∂ℓₙ/∂uₙ − Cₙ₊₁ᵀ λₙ₊₁ (λ after the last step is 0), and dL/dθ = Σₙ (∂ℓₙ/∂θ − Mₙᵀ λₙ):
+///   one solve per step whatever the number of parameters.
+/// Each step's solve uses its solver's factorization: for linear models at fixed θ
+/// (`NewtonOptions.hessianIsConstant`) the forward run's factorization serves every step of both passes;
+/// otherwise each step's Hessian is factored once per pass.
 public enum TimeSteppedAdjoint {
     /// The misfit's partial derivatives at one step: over that step's unknowns and over the parameters.
     public struct StepSensitivity: Sendable {
@@ -21,23 +24,20 @@ public enum TimeSteppedAdjoint {
         }
     }
 
-    /// dL/dθ for the run `run` of `stepping` at `theta`; `misfit(n, uₙ)` gives step n's partials
-    /// (zero vectors where step n has no data).
-    public static func gradient(_ stepping: TimeStepping, run: TimeStepping.Run, parameters theta: [Double],
+    /// dL/dθ through the steps whose converged states are `states` (one per step of `sequence`, from
+    /// `sequence.initialState`); `misfit(n, uₙ)` gives step n's partials (zeros where it has no data).
+    public static func gradient(_ sequence: some EquilibriumSequence, states: [[Double]], parameters theta: [Double],
                                 misfit: (Int, [Double]) throws -> StepSensitivity) throws -> [Double] {
-        let solver = stepping.solver
-        let layout = solver.model.layout
-        let constant = solver.options.hessianIsConstant
         var gradient = [Double](repeating: 0, count: theta.count)
-        var coupling = [Double](repeating: 0, count: layout.dofCount)   // Cₙ₊₁ᵀλₙ₊₁ over dofs
-        for n in stride(from: run.states.count - 1, through: 0, by: -1) {
-            let state = run.states[n], previous = n == 0 ? run.initial : run.states[n - 1]
-            stepping.setStep(n, previous: previous)
+        var coupling: [Double] = []   // Cₙ₊₁ᵀλₙ₊₁ over dofs
+        for n in stride(from: states.count - 1, through: 0, by: -1) {
+            let state = states[n], previous = n == 0 ? sequence.initialState : states[n - 1]
+            let solver = try sequence.prepare(step: n, previous: previous)
+            let layout = solver.model.layout
             let partials = try misfit(n, state)
             var rhs = partials.dLdu
-            for (k, dof) in layout.dofOfUnknown.enumerated() { rhs[k] -= coupling[Int(dof)] }
-            let linearization = try Linearization(solver: solver, displacement: state, parameters: theta,
-                                                  factor: constant ? .current : .unrelated)
+            if !coupling.isEmpty { for (k, dof) in layout.dofOfUnknown.enumerated() { rhs[k] -= coupling[Int(dof)] } }
+            let linearization = try linearize(solver, state, theta)
             let lambda = try linearization.solve(rhs)
             let correction = linearization.mixedTransposeProduct(lambda)
             for p in gradient.indices { gradient[p] += partials.dLdtheta[p] - correction[p] }
@@ -47,5 +47,42 @@ public enum TimeSteppedAdjoint {
             }
         }
         return gradient
+    }
+
+    /// duₙ/dθ for every step: `result[n]` holds, column by column (one per parameter), the sensitivity
+    /// of every dof of step n (zero for prescribed dofs).
+    public static func sensitivities(_ sequence: some EquilibriumSequence, states: [[Double]],
+                                     parameters theta: [Double]) throws -> [[Double]] {
+        var result: [[Double]] = []
+        var previousSensitivity: [Double] = []   // dofs × parameters, column by column
+        for n in states.indices {
+            let state = states[n], previous = n == 0 ? sequence.initialState : states[n - 1]
+            let solver = try sequence.prepare(step: n, previous: previous)
+            let layout = solver.model.layout
+            let dofs = layout.dofCount, unknowns = layout.unknownCount, p = theta.count
+            let linearization = try linearize(solver, state, theta)
+            var rhs = linearization.mixed
+            if !previousSensitivity.isEmpty {
+                for j in 0 ..< p {
+                    let column = Array(previousSensitivity[j * dofs ..< (j + 1) * dofs])
+                    let cs = try solver.assembler.historyCouplingForwardProduct(displacement: state, parameters: theta, direction: column)
+                    for i in 0 ..< unknowns { rhs[j * unknowns + i] += cs[i] }
+                }
+            }
+            let s = try linearization.solve(rhs, columns: p)
+            var full = [Double](repeating: 0, count: dofs * p)
+            for j in 0 ..< p {
+                for (k, dof) in layout.dofOfUnknown.enumerated() { full[j * dofs + Int(dof)] = -s[j * unknowns + k] }
+            }
+            result.append(full)
+            previousSensitivity = full
+        }
+        return result
+    }
+
+    /// H, M at step n's state, with the factorization of this step's Hessian.
+    private static func linearize(_ solver: Equilibrium, _ state: [Double], _ theta: [Double]) throws -> Linearization {
+        try Linearization(solver: solver, displacement: state, parameters: theta,
+                          factor: solver.options.hessianIsConstant ? .current : .unrelated)
     }
 }

@@ -7,11 +7,11 @@ import Physics
 /// objective with its adjoint gradient (for L-BFGS), both over the free transformed parameters z.
 public final class CalibrationProblem {
     public let space: ParameterSpace
-    public let experiments: [Experiment]
+    public let experiments: [any CalibrationExperiment]
     /// Evaluations whose inner solve failed, with the z where it happened (kept for the log).
     public private(set) var failures: [(z: [Double], experiment: String)] = []
 
-    public init(space: ParameterSpace, experiments: [Experiment]) throws {
+    public init(space: ParameterSpace, experiments: [any CalibrationExperiment]) throws {
         for e in experiments {
             for n in e.parameterNames where !space.names.contains(n) {
                 throw PhysicsError.invalidModel("experiment '\(e.name)' uses parameter '\(n)', which the parameter list does not define; add it (fixed if it is not calibrated)")
@@ -22,14 +22,14 @@ public final class CalibrationProblem {
     }
 
     /// Total number of residuals (without prior rows).
-    public var residualCount: Int { experiments.reduce(0) { $0 + $1.observables.count } }
+    public var residualCount: Int { experiments.reduce(0) { $0 + $1.observationCount } }
 
     /// All experiments at z: nil when any inner solve failed.
-    public func evaluate(z: [Double], derivatives: Experiment.Derivatives) throws -> [Experiment.Evaluation]? {
+    public func evaluate(z: [Double], derivatives: Experiment.Derivatives) throws -> [ExperimentResiduals]? {
         let theta = try space.physical(from: z)
-        var out: [Experiment.Evaluation] = []
+        var out: [ExperimentResiduals] = []
         for e in experiments {
-            guard let r = try e.evaluate(theta: theta, names: space.names, derivatives: derivatives) else {
+            guard let r = try e.residuals(theta: theta, names: space.names, derivatives: derivatives) else {
                 failures.append((z, e.name))
                 return nil
             }
@@ -43,7 +43,7 @@ public final class CalibrationProblem {
         { [self] z, needJacobian in
             guard let results = try evaluate(z: z, derivatives: needJacobian ? .jacobian : .none) else { return nil }
             let residuals = results.flatMap(\.residuals)
-            let inner = results.reduce(0) { $0 + $1.equilibrium.iterations }
+            let inner = results.reduce(0) { $0 + $1.innerIterations }
             var jacobian: DenseMatrix?
             if needJacobian {
                 let physical = DenseMatrix(rowArrays: results.flatMap { $0.jacobian! })
@@ -69,7 +69,7 @@ public final class CalibrationProblem {
             value += 0.5 * prior.residuals.reduce(0) { $0 + $1 * $1 }
             let priorGradient = prior.jacobian.transposeMultiply(prior.residuals)
             for k in gz.indices { gz[k] += priorGradient[k] }
-            let inner = results.reduce(0) { $0 + $1.equilibrium.iterations }
+            let inner = results.reduce(0) { $0 + $1.innerIterations }
             return ObjectiveEvaluation(value: value, gradient: gz, innerIterations: inner)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Sparse
 
 /// How a model parameter gets its value in an experiment: from a named calibration parameter (shared
 /// by every experiment that names it) or as a constant of this experiment (a load, such as an
@@ -83,19 +84,8 @@ public final class Experiment {
     /// requested derivatives. Returns nil when the equilibrium did not converge (the outer optimizer then
     /// rejects the step); throws for invalid input.
     public func evaluate(theta: [Double], names: [String], derivatives: Derivatives) throws -> Evaluation? {
-        var columnOf = [Int?](repeating: nil, count: bindings.count)
-        var modelTheta = [Double](repeating: 0, count: bindings.count)
-        for (p, binding) in bindings.enumerated() {
-            switch binding {
-            case let .constant(v): modelTheta[p] = v
-            case let .parameter(n):
-                guard let k = names.firstIndex(of: n) else {
-                    throw PhysicsError.invalidModel("experiment '\(name)' needs parameter '\(n)', which is not among \(names)")
-                }
-                columnOf[p] = k
-                modelTheta[p] = theta[k]
-            }
-        }
+        let map = try BindingMap(bindings, theta: theta, names: names, experiment: name)
+        let modelTheta = map.modelTheta, columnOf = map.columnOf
         var start = initial
         if warmStart, let previous {
             for d in 0 ..< start.count where !solver.model.layout.isPrescribed(d) { start[d] = previous[d] }
@@ -109,6 +99,18 @@ public final class Experiment {
         }
         guard result.converged else { return nil }
         previous = result.displacement
+        do {
+            return try derivativesAt(result, modelTheta: modelTheta, map: map, names: names, derivatives: derivatives)
+        } catch is SparseError {
+            // The equilibrium found is not a stable minimum (its Hessian is not positive definite), so
+            // the implicit function theorem does not apply there: reject the point like a failed solve.
+            return nil
+        }
+    }
+
+    private func derivativesAt(_ result: EquilibriumResult, modelTheta: [Double], map: BindingMap, names: [String],
+                               derivatives: Derivatives) throws -> Evaluation? {
+        let columnOf = map.columnOf
         let values = try observables.evaluate(layout: solver.model.layout, displacement: result.displacement, parameters: modelTheta)
         let residuals = values.values.indices.map { (values.values[$0] - observed[$0]) / sigma[$0] }
         var jacobian: [[Double]]?, gradient: [Double]?
@@ -122,9 +124,7 @@ public final class Experiment {
             let linearization = try Linearization(solver: solver, result: result, parameters: modelTheta)
             let modelGradient = try ImplicitGradient.adjoint(linearization, dLdu: dLdu,
                                                              dLdtheta: values.weightedParameterGradient(weights: weights))
-            var g = [Double](repeating: 0, count: names.count)
-            for (p, k) in columnOf.enumerated() { if let k { g[k] += modelGradient[p] } }
-            gradient = g
+            gradient = map.calibrationGradient(modelGradient, count: names.count)
         case .jacobian:
             let linearization = try Linearization(solver: solver, result: result, parameters: modelTheta)
             let s = try ImplicitGradient.sensitivities(linearization)

@@ -26,6 +26,8 @@ public final class Assembler {
     private let parameterGradientBuffer: UnsafeMutableBufferPointer<Double>
     private let adjointBuffer: UnsafeMutableBufferPointer<Double>
     private let historyProductBuffer: UnsafeMutableBufferPointer<Double>
+    private let historyDirectionBuffer: UnsafeMutableBufferPointer<Double>
+    private let historyForwardBuffer: UnsafeMutableBufferPointer<Double>
     private var hasHistory: Bool
 
     public init(model: Model) throws {
@@ -53,13 +55,16 @@ public final class Assembler {
         parameterGradientBuffer = buffer(p)
         adjointBuffer = buffer(n)
         historyProductBuffer = buffer(dofs)
+        historyDirectionBuffer = buffer(dofs)
+        historyForwardBuffer = buffer(n)
         hasHistory = !model.history.isEmpty
         if hasHistory { _ = historyBuffer.update(fromContentsOf: model.history) }
     }
 
     deinit {
         for b in [positionBuffer, historyBuffer, parameterBuffer, gradientBuffer, mixedBuffer,
-                  parameterGradientBuffer, adjointBuffer, historyProductBuffer] { b.deallocate() }
+                  parameterGradientBuffer, adjointBuffer, historyProductBuffer, historyDirectionBuffer,
+                  historyForwardBuffer] { b.deallocate() }
     }
 
     public var unknownCount: Int { model.unknownCount }
@@ -100,6 +105,7 @@ public final class Assembler {
         if needs.contains(.mixed) { mixedBuffer.update(repeating: 0) }
         if needs.contains(.parameterGradient) { parameterGradientBuffer.update(repeating: 0) }
         if needs.contains(.historyCouplingProduct) { historyProductBuffer.update(repeating: 0) }
+        if needs.contains(.historyCouplingForwardProduct) { historyForwardBuffer.update(repeating: 0) }
         if needs.contains(.hessian) { hessian.zero() }
         var e = EnergyEvaluation(needs: needs, positions: UnsafeBufferPointer(positionBuffer),
                                  history: UnsafeBufferPointer(hasHistory ? historyBuffer : UnsafeMutableBufferPointer(start: historyBuffer.baseAddress, count: 0)),
@@ -107,7 +113,9 @@ public final class Assembler {
                                  parameters: UnsafeBufferPointer(parameterBuffer), gradient: gradientBuffer,
                                  mixed: mixedBuffer, parameterGradient: parameterGradientBuffer,
                                  matrix: needs.contains(.hessian) ? hessian : nil,
-                                 adjoint: UnsafeBufferPointer(adjointBuffer), historyProduct: historyProductBuffer)
+                                 adjoint: UnsafeBufferPointer(adjointBuffer), historyProduct: historyProductBuffer,
+                                 historyDirection: UnsafeBufferPointer(historyDirectionBuffer),
+                                 historyForwardProduct: historyForwardBuffer)
         for (i, group) in model.groups.enumerated() {
             try group.evaluate(&e, unknowns: unknownConnectivities[i],
                                scatter: needs.contains(.hessian) ? scatterMaps[i] : nil)
@@ -122,6 +130,18 @@ public final class Assembler {
         }
         _ = adjointBuffer.update(fromContentsOf: lambda)
         try evaluate(displacement: displacement, parameters: theta, needs: .historyCouplingProduct)
+    }
+
+    /// C v, C = ∂²Π/∂u∂u_prev at this state, for v over the previous step's dofs; the result is over the
+    /// unknowns.
+    public func historyCouplingForwardProduct(displacement: [Double], parameters theta: [Double],
+                                              direction v: [Double]) throws -> [Double] {
+        guard v.count == historyDirectionBuffer.count else {
+            throw PhysicsError.sizeMismatch(what: "the history direction", expected: historyDirectionBuffer.count, found: v.count)
+        }
+        _ = historyDirectionBuffer.update(fromContentsOf: v)
+        try evaluate(displacement: displacement, parameters: theta, needs: .historyCouplingForwardProduct)
+        return Array(historyForwardBuffer)
     }
 
     /// Column `p` of the mixed derivative ∂²Π/∂u∂θₚ.

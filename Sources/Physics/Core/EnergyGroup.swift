@@ -22,6 +22,9 @@ public struct Needs: OptionSet, Sendable {
     /// Cᵀλ with C = ∂²Π/∂u∂u_prev, the coupling to the previous time step, for a given λ over the
     /// unknowns; the result is over the previous step's dofs. The time-stepped adjoint needs it.
     public static let historyCouplingProduct = Needs(rawValue: 32)
+    /// C v for a given v over the previous step's dofs; the result is over the unknowns. Forward
+    /// sensitivities through time steps need it.
+    public static let historyCouplingForwardProduct = Needs(rawValue: 64)
 }
 
 /// Inputs and outputs of one evaluation, handed to every group of a model in turn. Buffers are owned by
@@ -49,6 +52,10 @@ public struct EnergyEvaluation {
     public let adjoint: UnsafeBufferPointer<Double>
     /// Cᵀλ over the dofs, output of `.historyCouplingProduct`.
     public let historyProduct: UnsafeMutableBufferPointer<Double>
+    /// v over the dofs, input of `.historyCouplingForwardProduct`.
+    public let historyDirection: UnsafeBufferPointer<Double>
+    /// C v over the unknowns, output of `.historyCouplingForwardProduct`.
+    public let historyForwardProduct: UnsafeMutableBufferPointer<Double>
 }
 
 extension EnergyEvaluation {
@@ -87,6 +94,13 @@ extension EnergyEvaluation {
             for a in 0 ..< k where unknowns[a] >= 0 {
                 let lambda = adjoint[Int(unknowns[a])]
                 for b in 0 ..< kh { historyProduct[Int(dofs[b])] += r.secondDerivative(a, k + b) * lambda }
+            }
+        }
+        if kh > 0 && needs.contains(.historyCouplingForwardProduct) {
+            for a in 0 ..< k where unknowns[a] >= 0 {
+                var sum = 0.0
+                for b in 0 ..< kh { sum += r.secondDerivative(a, k + b) * historyDirection[Int(dofs[b])] }
+                historyForwardProduct[Int(unknowns[a])] += sum
             }
         }
     }

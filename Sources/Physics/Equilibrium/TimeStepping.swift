@@ -1,5 +1,17 @@
 import Foundation
 
+/// A sequence of equilibria, step n depending on step n − 1 through the assembler's history: what the
+/// time-stepped adjoint and sensitivities run through. Step n may use its own solver (an undrained first
+/// step, a different time step).
+public protocol EquilibriumSequence: AnyObject {
+    /// Number of steps.
+    var stepCount: Int { get }
+    /// The state before the first step.
+    var initialState: [Double] { get }
+    /// Sets up step n (history from `previous`, its time) and returns the solver that solves it.
+    func prepare(step n: Int, previous: [Double]) throws -> Equilibrium
+}
+
 /// A sequence of equilibria u₁ … u_N at times t₁ … t_N, each step's potential depending on the previous
 /// state (an incremental potential, such as backward-Euler consolidation).
 ///
@@ -7,7 +19,7 @@ import Foundation
 /// caller write the prescribed values of step n, and solves from the previous state. States are kept
 /// (the adjoint runs backwards through them). With `NewtonOptions.hessianIsConstant` one factorization
 /// serves every step of a run at fixed θ.
-public final class TimeStepping {
+public final class TimeStepping: EquilibriumSequence {
     public let solver: Equilibrium
     public let times: [Double]
 
@@ -35,6 +47,7 @@ public final class TimeStepping {
     /// at the first step that does not converge (the run then has fewer states than steps).
     public func run(parameters theta: [Double], initial: [Double],
                     prescribe: (Int, inout [Double]) -> Void = { _, _ in }) throws -> Run {
+        initialState = initial
         var state = initial
         var states: [[Double]] = [], results: [EquilibriumResult] = []
         for n in times.indices {
@@ -48,6 +61,15 @@ public final class TimeStepping {
             states.append(state)
         }
         return Run(initial: initial, states: states, results: results)
+    }
+
+    public var stepCount: Int { times.count }
+    /// The state before the first step, as given to the latest `run`.
+    public private(set) var initialState: [Double] = []
+
+    public func prepare(step n: Int, previous: [Double]) throws -> Equilibrium {
+        setStep(n, previous: previous)
+        return solver
     }
 
     /// Sets history and time for step `n` whose previous state is `previous`.

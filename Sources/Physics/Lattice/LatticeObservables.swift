@@ -60,10 +60,13 @@ extension LatticeModel {
                 guard indenter != nil, let contacts = try makeModel().groups.last else {
                     throw PhysicsError.invalidModel("an indenter force is observed but the lattice has no indenter")
                 }
-                if d == 2, let g = contacts as? AutoDiffGroup<IndenterContact2D> {
+                // Slot of the depth: after the term's d coordinates and its stiffness.
+                if let g = contacts as? AutoDiffGroup<IndenterContact2D> {
                     groups.append(try EnergyDerivativeObservable(name: observable.name, group: g, slot: 2 + 1, component: c))
                 } else if let g = contacts as? AutoDiffGroup<IndenterContact3D> {
                     groups.append(try EnergyDerivativeObservable(name: observable.name, group: g, slot: 3 + 1, component: c))
+                } else {
+                    throw PhysicsError.invalidModel("the indenter's contact group was not found in the model; an indenter force cannot be observed")
                 }
             }
         }

@@ -76,7 +76,7 @@ private func misfit(_ s: TimeStepping, _ theta: [Double], _ d: [[Double]]) throw
         #expect(run.converged)
         let factorizationsBefore = s.solver.factor.factorizationCount
         let layout = s.solver.model.layout
-        let g = try TimeSteppedAdjoint.gradient(s, run: run, parameters: theta) { n, state in
+        let g = try TimeSteppedAdjoint.gradient(s, states: run.states, parameters: theta) { n, state in
             var dLdu = [Double](repeating: 0, count: layout.unknownCount)
             for (j, i) in observed.enumerated() { dLdu[Int(layout.unknownIndex[i])] = state[i] - d[n][j] }
             return .init(dLdu: dLdu, dLdtheta: [0, 0, 0])
@@ -86,6 +86,15 @@ private func misfit(_ s: TimeStepping, _ theta: [Double], _ d: [[Double]]) throw
             #expect(factorizationsBefore == factorizationsAtStart + 1)
             #expect(s.solver.factor.factorizationCount == factorizationsBefore)
         }
+        // Forward sensitivities give the same gradient: dL/dθ = Σₙ Σᵢ (uₙᵢ − dₙᵢ) duₙᵢ/dθ.
+        let sensitivities = try TimeSteppedAdjoint.sensitivities(s, states: run.states, parameters: theta)
+        var forward = [Double](repeating: 0, count: 3)
+        for (n, state) in run.states.enumerated() {
+            for (j, i) in observed.enumerated() {
+                for p in 0 ..< 3 { forward[p] += (state[i] - d[n][j]) * sensitivities[n][p * nodes + i] }
+            }
+        }
+        for p in 0 ..< 3 { #expect(abs(forward[p] - g[p]) <= 1e-9 * max(abs(g[p]), 1e-6)) }
         let h = 1e-6
         for p in 0 ..< 3 where quartic || p < 2 {
             var up = theta, down = theta

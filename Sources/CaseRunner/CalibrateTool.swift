@@ -1,0 +1,87 @@
+import Bilevel
+import Foundation
+import Sparse
+
+/// The `calibrate` command-line tool as a library call: parses the arguments, runs the command and
+/// maps every outcome to an exit status. The executable only forwards its arguments here, so tests
+/// run the real tool in-process.
+public enum CalibrateTool {
+    public static let version = "0.1.0"
+
+    /// Runs `calibrate` with `arguments` (without the program name); returns the exit status.
+    /// `handleSignals` makes a run stop cleanly on SIGINT/SIGTERM (the executable sets it).
+    public static func main(_ arguments: [String], console: Console = .standard(), handleSignals: Bool = false) -> Int32 {
+        let invocation: Invocation
+        do {
+            invocation = try CommandLineParser.parse(arguments)
+        } catch {
+            console.error(error.description)
+            return ExitStatus.badInput
+        }
+        if invocation.version {
+            console.print("calibrate \(version)")
+            return ExitStatus.success
+        }
+        if invocation.help {
+            console.print(invocation.command.map(HelpText.text(for:)) ?? HelpText.general)
+            return ExitStatus.success
+        }
+        console.quiet = invocation.quiet
+        do {
+            if let threads = invocation.threads {
+                BLASThreads.set(threads)
+            } else {
+                do { try BLASThreads.configureFromEnvironment() } catch {
+                    throw UsageError("\(BLASThreads.environmentVariable) must be a positive whole number, found "
+                                     + "'\(ProcessInfo.processInfo.environment[BLASThreads.environmentVariable] ?? "")'")
+                }
+            }
+            return try execute(invocation, console: console, handleSignals: handleSignals)
+        } catch let error as UsageError {
+            console.error(error.description)
+            return ExitStatus.badInput
+        } catch let error as CaseError {
+            console.finishProgress()
+            for d in error.diagnostics { console.report(d) }
+            return ExitStatus.badInput
+        } catch {
+            console.finishProgress()
+            console.error("error: \(error)")
+            return ExitStatus.badInput
+        }
+    }
+
+    static func execute(_ invocation: Invocation, console: Console, handleSignals: Bool) throws -> Int32 {
+        let command = invocation.command!
+        let target = invocation.cases.first ?? ""
+        switch command {
+        case .run:
+            var options = RunOptions()
+            options.output = invocation.output
+            options.resume = invocation.resume
+            options.maximumIterations = invocation.maximumIterations
+            options.handleSignals = handleSignals
+            if let name = invocation.optimizer {
+                guard let method = OptimizerConfiguration.method(named: name) else {
+                    throw UsageError("--optimizer '\(name)' is not known; use levenberg-marquardt (lm) or lbfgs", command: "run")
+                }
+                options.optimizer = method
+            }
+            return try RunCommand.execute(target, options: options, console: console)
+        case .check:
+            return try CheckCommand.execute(target, console: console)
+        case .forward:
+            let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "forward")
+            return try ForwardCommand.execute(target, values: values, output: invocation.output, console: console)
+        case .synth:
+            let truth = try CommandSupport.assignments(invocation.assignments, option: "--truth", command: "synth")
+            return try SynthCommand.execute(target, truth: truth, noise: invocation.noise ?? 0, seed: invocation.seed,
+                                            output: invocation.output, console: console)
+        case .gradcheck:
+            let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "gradcheck")
+            return try GradCheckCommand.execute(target, values: values, console: console)
+        case .regress:
+            return try RegressCommand.execute(invocation.cases, update: invocation.update, console: console)
+        }
+    }
+}

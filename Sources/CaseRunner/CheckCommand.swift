@@ -1,0 +1,30 @@
+/// `calibrate check CASE`: validates the configuration and the data against each other without
+/// solving, and lists every problem found (errors, warnings and notes), not only the first.
+enum CheckCommand {
+    static func execute(_ caseArgument: String, console: Console) throws -> Int32 {
+        let location = try CaseLocation.locate(caseArgument)
+        let diagnostics = DiagnosticList(file: location.configuration)
+        var summary: String?
+        if let loaded = LoadedCase.load(location, diagnostics: diagnostics),
+           let data = loaded.readData(diagnostics: diagnostics) {
+            let observations = data.reduce(0) { $0 + $1.variables.reduce(0) { $0 + $1.values.count - $1.missingCount } }
+            let missing = data.reduce(0) { $0 + $1.variables.reduce(0) { $0 + $1.missingCount } }
+            let equilibria = loaded.setups.reduce(0) { $0 + $1.stepCount }
+            summary = "'\(location.directory)' is valid: \(loaded.setups.count) experiment(s), \(equilibria) equilibri\(equilibria == 1 ? "um" : "a") "
+                + "per evaluation, \(loaded.space.freeCount) free and \(loaded.space.count - loaded.space.freeCount) fixed parameter(s), "
+                + "\(observations) observations" + (missing > 0 ? " (\(missing) missing values left out)" : "")
+            if observations <= loaded.space.freeCount {
+                diagnostics.warning("there are \(observations) observations for \(loaded.space.freeCount) free parameters; "
+                                    + "no uncertainty estimate can be made (add data or fix parameters)")
+            }
+        }
+        for d in diagnostics.items { console.print(d.description) }
+        let errors = diagnostics.errors.count
+        if errors > 0 {
+            console.print("\(errors) problem\(errors == 1 ? "" : "s") found in '\(location.directory)'.")
+            return ExitStatus.badInput
+        }
+        console.print(summary ?? "'\(location.directory)' is valid.")
+        return ExitStatus.success
+    }
+}

@@ -1,0 +1,175 @@
+import Bilevel
+import Foundation
+import Reports
+
+/// The state of an interrupted `calibrate run`: the evaluation journal and what it belongs to.
+///
+/// Stored as a small binary file (numbers as their IEEE-754 bit patterns, little-endian, so they
+/// come back exactly) next to the output folder, written atomically after every outer iteration.
+struct Checkpoint: Equatable {
+    static let magic = Array("CALIBRATE-CHECKPOINT\n".utf8)
+    static let formatVersion: UInt32 = 1
+
+    /// Hash of the configuration, the data, the optimizer settings and calibrate's version.
+    var fingerprint: UInt64
+    /// BLAS threads of the run that wrote it (results are reproducible only for a fixed count).
+    var threads: Int
+    /// Outer iterations completed.
+    var iterations: Int
+    /// Wall-clock seconds spent before the interruption(s).
+    var elapsedSeconds: Double
+    var records: [EvaluationJournal.Record]
+
+    /// Where the checkpoint of output folder `output` lives: `.<name>.checkpoint` beside it.
+    static func path(forOutput output: String) -> String {
+        let url = URL(fileURLWithPath: output)
+        let parent = (output as NSString).deletingLastPathComponent
+        let name = "." + url.lastPathComponent + ".checkpoint"
+        return parent.isEmpty ? name : parent + "/" + name
+    }
+
+    // MARK: Encoding
+
+    func encoded() -> Data {
+        var w = ByteWriter()
+        w.bytes(Self.magic)
+        w.u32(Self.formatVersion)
+        w.u64(fingerprint)
+        w.int(threads)
+        w.int(iterations)
+        w.double(elapsedSeconds)
+        w.int(records.count)
+        for record in records {
+            switch record {
+            case let .residual(z, jacobian, result):
+                w.u8(1)
+                w.doubles(z)
+                w.u8(jacobian ? 1 : 0)
+                w.u8(result == nil ? 0 : 1)
+                if let r = result {
+                    w.doubles(r.residuals)
+                    w.int(r.innerIterations)
+                    if let j = r.jacobian {
+                        w.u8(1)
+                        w.int(j.rows)
+                        w.int(j.columns)
+                        w.doubles(j.values)
+                    } else {
+                        w.u8(0)
+                    }
+                }
+            case let .objective(z, result):
+                w.u8(2)
+                w.doubles(z)
+                w.u8(result == nil ? 0 : 1)
+                if let r = result {
+                    w.double(r.value)
+                    w.doubles(r.gradient)
+                    w.int(r.innerIterations)
+                }
+            }
+        }
+        return Data(w.buffer)
+    }
+
+    /// Decodes a checkpoint; nil when the bytes are not one (or are truncated).
+    static func decode(_ data: Data) -> Checkpoint? {
+        var r = ByteReader(Array(data))
+        guard r.bytes(magic.count) == magic, r.u32() == formatVersion,
+              let fingerprint = r.u64(), let threads = r.int(), let iterations = r.int(), let elapsed = r.double(),
+              let count = r.int(), count >= 0 else { return nil }
+        var records: [EvaluationJournal.Record] = []
+        for _ in 0 ..< count {
+            switch r.u8() {
+            case 1:
+                guard let z = r.doubles(), let jacobian = r.u8(), let present = r.u8() else { return nil }
+                var result: EvaluationJournal.ResidualRecord?
+                if present == 1 {
+                    guard let residuals = r.doubles(), let inner = r.int(), let hasJ = r.u8() else { return nil }
+                    var matrix: DenseMatrix?
+                    if hasJ == 1 {
+                        guard let rows = r.int(), let columns = r.int(), let values = r.doubles(), values.count == rows * columns else { return nil }
+                        matrix = DenseMatrix(rows: rows, columns: columns, values: values)
+                    }
+                    result = .init(residuals: residuals, jacobian: matrix, innerIterations: inner)
+                }
+                records.append(.residual(z: z, jacobian: jacobian == 1, result: result))
+            case 2:
+                guard let z = r.doubles(), let present = r.u8() else { return nil }
+                var result: EvaluationJournal.ObjectiveRecord?
+                if present == 1 {
+                    guard let value = r.double(), let gradient = r.doubles(), let inner = r.int() else { return nil }
+                    result = .init(value: value, gradient: gradient, innerIterations: inner)
+                }
+                records.append(.objective(z: z, result: result))
+            default:
+                return nil
+            }
+        }
+        guard r.atEnd else { return nil }
+        return Checkpoint(fingerprint: fingerprint, threads: threads, iterations: iterations, elapsedSeconds: elapsed, records: records)
+    }
+
+    func write(to path: String) throws {
+        try AtomicFile.write(encoded(), to: path)
+    }
+}
+
+/// FNV-1a, 64 bits: a fast, stable fingerprint (not cryptographic; it only has to notice changes).
+struct Fingerprint {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+
+    mutating func add(_ bytes: some Sequence<UInt8>) {
+        for b in bytes {
+            value ^= UInt64(b)
+            value = value &* 0x0000_0100_0000_01B3
+        }
+    }
+
+    mutating func add(_ text: String) {
+        add(text.utf8)
+        add([0])
+    }
+}
+
+private struct ByteWriter {
+    var buffer: [UInt8] = []
+    mutating func bytes(_ b: [UInt8]) { buffer += b }
+    mutating func u8(_ v: UInt8) { buffer.append(v) }
+    mutating func u32(_ v: UInt32) { for k in 0 ..< 4 { buffer.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))) } }
+    mutating func u64(_ v: UInt64) { for k in 0 ..< 8 { buffer.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(k)))) } }
+    mutating func int(_ v: Int) { u64(UInt64(bitPattern: Int64(v))) }
+    mutating func double(_ v: Double) { u64(v.bitPattern) }
+    mutating func doubles(_ v: [Double]) {
+        int(v.count)
+        for x in v { double(x) }
+    }
+}
+
+private struct ByteReader {
+    let buffer: [UInt8]
+    var offset = 0
+    init(_ buffer: [UInt8]) { self.buffer = buffer }
+    var atEnd: Bool { offset == buffer.count }
+    mutating func bytes(_ n: Int) -> [UInt8]? {
+        guard n >= 0, offset + n <= buffer.count else { return nil }
+        defer { offset += n }
+        return Array(buffer[offset ..< offset + n])
+    }
+    mutating func u8() -> UInt8? { bytes(1)?[0] }
+    mutating func u32() -> UInt32? {
+        bytes(4).map { b in (0 ..< 4).reduce(UInt32(0)) { $0 | UInt32(b[$1]) << (8 * UInt32($1)) } }
+    }
+    mutating func u64() -> UInt64? {
+        bytes(8).map { b in (0 ..< 8).reduce(UInt64(0)) { $0 | UInt64(b[$1]) << (8 * UInt64($1)) } }
+    }
+    mutating func int() -> Int? { u64().map { Int(Int64(bitPattern: $0)) } }
+    mutating func double() -> Double? { u64().map(Double.init(bitPattern:)) }
+    mutating func doubles() -> [Double]? {
+        guard let n = int(), n >= 0, n <= (buffer.count - offset) / 8 else { return nil }
+        var out: [Double] = []
+        out.reserveCapacity(n)
+        for _ in 0 ..< n { out.append(double()!) }
+        return out
+    }
+}

@@ -1,0 +1,153 @@
+/// The commands of the `calibrate` tool.
+public enum Command: String, Sendable, CaseIterable {
+    case run, check, forward, synth, gradcheck, regress
+}
+
+/// A parsed command line.
+public struct Invocation: Sendable, Equatable {
+    public var command: Command?
+    /// Case folders (one for every command but `regress`, which takes any number).
+    public var cases: [String] = []
+    public var help = false
+    public var version = false
+    public var quiet = false
+    public var threads: Int?
+    public var output: String?
+    public var optimizer: String?
+    public var maximumIterations: Int?
+    public var resume = false
+    /// --set (forward, gradcheck) or --truth (synth) NAME=VALUE texts.
+    public var assignments: [String] = []
+    public var noise: Double?
+    public var seed: UInt64 = 0
+    public var update = false
+}
+
+/// Parses `calibrate` arguments: `calibrate [COMMAND] CASE [OPTIONS]`, options as `--name value`
+/// or `--name=value`, `--` ends the options. A first argument that is not a command is a case
+/// folder for `run`.
+public enum CommandLineParser {
+    /// Options each command accepts (besides --help, --quiet and --threads).
+    static func options(for command: Command) -> [String] {
+        switch command {
+        case .run: return ["--out", "--optimizer", "--resume", "--max-iterations"]
+        case .check: return []
+        case .forward: return ["--set", "--out"]
+        case .synth: return ["--truth", "--noise", "--seed", "--out"]
+        case .gradcheck: return ["--set"]
+        case .regress: return ["--update"]
+        }
+    }
+
+    static let common = ["--help", "--quiet", "--threads"]
+    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version"]
+
+    public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
+        var invocation = Invocation()
+        var rest = arguments[...]
+        if let first = rest.first {
+            if first == "help" {
+                rest = rest.dropFirst()
+                invocation.help = true
+                if let name = rest.first {
+                    guard let command = Command(rawValue: name) else {
+                        throw UsageError("'\(name)' is not a command" + Suggestion.hint(for: name, among: Command.allCases.map(\.rawValue)))
+                    }
+                    invocation.command = command
+                }
+                return invocation
+            }
+            if let command = Command(rawValue: first) {
+                invocation.command = command
+                rest = rest.dropFirst()
+            }
+        }
+        let commandName = invocation.command?.rawValue
+        var optionsEnded = false
+        while let argument = rest.first {
+            rest = rest.dropFirst()
+            if optionsEnded || !argument.hasPrefix("-") || argument == "-" {
+                invocation.cases.append(argument)
+                continue
+            }
+            if argument == "--" { optionsEnded = true; continue }
+            var name = argument
+            var inlineValue: String?
+            if let eq = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                name = String(argument[..<eq])
+                inlineValue = String(argument[argument.index(after: eq)...])
+            }
+            switch name {
+            case "-h": name = "--help"
+            case "-q": name = "--quiet"
+            case "-V": name = "--version"
+            case "-o": name = "--out"
+            default: break
+            }
+            let allowed = common + ["--version"] + (invocation.command.map(options(for:)) ?? options(for: .run))
+            guard allowed.contains(name) else {
+                let context = commandName.map { " for 'calibrate \($0)'" } ?? ""
+                let known = allowed.filter { $0 != "--version" || invocation.command == nil }
+                throw UsageError("unknown option '\(name)'\(context)" + (Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""),
+                                 command: commandName)
+            }
+            func value() throws(UsageError) -> String {
+                if let inlineValue { return inlineValue }
+                guard let next = rest.first, !next.hasPrefix("--") else {
+                    throw UsageError("option \(name) needs a value", command: commandName)
+                }
+                rest = rest.dropFirst()
+                return next
+            }
+            if flags.contains(name), inlineValue != nil {
+                throw UsageError("option \(name) takes no value", command: commandName)
+            }
+            switch name {
+            case "--help": invocation.help = true
+            case "--version": invocation.version = true
+            case "--quiet": invocation.quiet = true
+            case "--resume": invocation.resume = true
+            case "--update": invocation.update = true
+            case "--threads":
+                let text = try value()
+                guard let n = Int(text), n > 0 else { throw UsageError("--threads expects a positive whole number, found '\(text)'", command: commandName) }
+                invocation.threads = n
+            case "--out": invocation.output = try value()
+            case "--optimizer": invocation.optimizer = try value()
+            case "--max-iterations":
+                let text = try value()
+                guard let n = Int(text), n > 0 else { throw UsageError("--max-iterations expects a positive whole number, found '\(text)'", command: commandName) }
+                invocation.maximumIterations = n
+            case "--set", "--truth": invocation.assignments.append(try value())
+            case "--noise":
+                let text = try value()
+                guard let x = Double(text), x >= 0, x.isFinite else { throw UsageError("--noise expects a number ≥ 0 (relative noise), found '\(text)'", command: commandName) }
+                invocation.noise = x
+            case "--seed":
+                let text = try value()
+                guard let n = UInt64(text) else { throw UsageError("--seed expects a whole number ≥ 0, found '\(text)'", command: commandName) }
+                invocation.seed = n
+            default: break
+            }
+        }
+        if invocation.help || invocation.version { return invocation }
+        if invocation.command == nil {
+            guard !invocation.cases.isEmpty else {
+                throw UsageError("no case folder given; usage: calibrate [COMMAND] CASE [OPTIONS]")
+            }
+            invocation.command = .run
+        }
+        let command = invocation.command!
+        if command != .regress {
+            if invocation.cases.isEmpty { throw UsageError("'calibrate \(command.rawValue)' needs a case folder", command: command.rawValue) }
+            if invocation.cases.count > 1 {
+                throw UsageError("'calibrate \(command.rawValue)' takes one case folder, found \(invocation.cases.count): "
+                                 + invocation.cases.joined(separator: ", "), command: command.rawValue)
+            }
+        }
+        if command == .synth {
+            if invocation.noise == nil { throw UsageError("'calibrate synth' needs --noise REL (0 for exact data)", command: "synth") }
+        }
+        return invocation
+    }
+}

@@ -1,0 +1,114 @@
+import Bilevel
+import Physics
+import Sparse
+
+/// The calibration problem of a case with data: one Bilevel `Experiment` per sweep step with data,
+/// holding only the observed (non-missing) values, all sharing the case's parameter space.
+final class FitProblem {
+    let loaded: LoadedCase
+    let data: [ExperimentData]
+    let problem: CalibrationProblem
+    /// Number of data residuals (without prior rows).
+    let residualCount: Int
+
+    init(_ loaded: LoadedCase, data: [ExperimentData]) throws {
+        self.loaded = loaded
+        self.data = data
+        var experiments: [Experiment] = []
+        for (e, setup) in loaded.setups.enumerated() {
+            let variables = data[e].variables
+            for step in setup.steps {
+                var components: [Int] = [], observed: [Double] = [], sigma: [Double] = []
+                var offset = 0
+                for (j, layout) in setup.layouts.enumerated() {
+                    let base = setup.configuration.sweep == nil ? 0 : step.step * layout.perStep
+                    for i in 0 ..< layout.perStep {
+                        let value = variables[j].values[base + i]
+                        if value.isNaN { continue }
+                        components.append(offset + i)
+                        observed.append(value)
+                        sigma.append(variables[j].sigma[base + i])
+                    }
+                    offset += layout.perStep
+                }
+                guard !components.isEmpty else { continue }
+                let name = setup.configuration.sweep == nil ? setup.configuration.name : "\(setup.configuration.name)[\(step.step)]"
+                experiments.append(try Experiment(name: name, model: step.model, newton: step.newton,
+                                                  observables: try step.makeObservables(components), observed: observed, sigma: sigma,
+                                                  initial: step.initial, bindings: step.bindings))
+            }
+        }
+        problem = try CalibrationProblem(space: loaded.space, experiments: experiments)
+        residualCount = problem.residualCount
+    }
+
+    var space: ParameterSpace { loaded.space }
+
+    /// The residual function, an evaluation whose equilibrium cannot be linearized (its Hessian is
+    /// not positive definite: an unstable equilibrium) counting as failed, like one that did not converge.
+    var residualFunction: ResidualFunction {
+        let f = problem.residualFunction
+        return { z, jacobian in
+            do { return try f(z, jacobian) } catch is SparseError { return nil }
+        }
+    }
+
+    /// The objective with its adjoint gradient; unstable equilibria count as failed (see `residualFunction`).
+    var objectiveFunction: ObjectiveFunction {
+        let f = problem.objectiveFunction
+        return { z in
+            do { return try f(z) } catch is SparseError { return nil }
+        }
+    }
+}
+
+/// Predictions of every observable of every experiment at one θ, on the layout of the data, and
+/// the equilibrium displacements of every step (for field output).
+struct Prediction {
+    /// [experiment][observable] → values, row-major like the data variable.
+    let values: [[[Double]]]
+    /// [experiment][step] → full displacement vector.
+    let displacements: [[[Double]]]
+    /// Newton iterations over all steps.
+    let newtonIterations: Int
+
+    /// Solves every step at full physical θ; throws a `CaseError` naming the step that failed.
+    static func compute(_ loaded: LoadedCase, theta: [Double]) throws -> Prediction {
+        var values: [[[Double]]] = [], displacements: [[[Double]]] = []
+        var newton = 0
+        for setup in loaded.setups {
+            var perObservable = setup.layouts.map { [Double](repeating: .nan, count: $0.count) }
+            var states: [[Double]] = []
+            for step in setup.steps {
+                guard let result = try step.predict(theta: theta, names: loaded.space.names) else {
+                    let at = setup.configuration.sweep.map { " at sweep value \($0.values[step.step])" } ?? ""
+                    throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium was not found at "
+                                    + describe(theta, loaded.space.names) + "; the parameters may be unphysical, or the loading too large")
+                }
+                newton += result.equilibrium.iterations
+                states.append(result.equilibrium.displacement)
+                var offset = 0
+                for (j, layout) in setup.layouts.enumerated() {
+                    let base = setup.configuration.sweep == nil ? 0 : step.step * layout.perStep
+                    for i in 0 ..< layout.perStep { perObservable[j][base + i] = result.predicted[offset + i] }
+                    offset += layout.perStep
+                }
+            }
+            values.append(perObservable)
+            displacements.append(states)
+        }
+        return Prediction(values: values, displacements: displacements, newtonIterations: newton)
+    }
+
+    static func describe(_ theta: [Double], _ names: [String]) -> String {
+        zip(names, theta).map { "\($0) = \(formatNumber($1))" }.joined(separator: ", ")
+    }
+}
+
+/// Shortest round-trip text of a number (deterministic, locale-free).
+func formatNumber(_ x: Double) -> String {
+    if x.isNaN { return "NaN" }
+    if x.isInfinite { return x > 0 ? "inf" : "-inf" }
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+    return "\(x)"
+}

@@ -1,0 +1,58 @@
+import Bilevel
+
+/// Plain-language notes on what the data could and could not determine, for the report and the
+/// end-of-run summary. General findings come from the eigen-analysis of JᵀJ; a few situations with
+/// a known physical cause are explained as such.
+enum IdentifiabilityNotes {
+    static func notes(for s: RunSummary) -> [String] {
+        var notes: [String] = []
+        if let u = s.uncertainty {
+            for c in u.unidentifiable {
+                if let explained = energyScaleExplanation(c, s) {
+                    notes.append(explained)
+                } else {
+                    notes.append("not identifiable — \(c.description)")
+                }
+            }
+            let names = u.names
+            for a in names.indices {
+                for b in names.indices where b > a {
+                    let rho = u.correlation[a, b]
+                    if rho.isFinite, abs(rho) > 0.95 {
+                        notes.append("\(names[a]) and \(names[b]) are strongly correlated (ρ = \(String(format: "%.3f", rho))): the data "
+                                     + "determine mainly a combination of the two")
+                    }
+                }
+            }
+            if u.degreesOfFreedom > 0 {
+                if u.reducedChiSquared > 2 {
+                    notes.append("χ²/dof = \(String(format: "%.3g", u.reducedChiSquared)): the model does not reproduce the data within their σ "
+                                 + "(or the σ are too small)")
+                } else if u.reducedChiSquared < 0.3 {
+                    notes.append("χ²/dof = \(String(format: "%.3g", u.reducedChiSquared)): the σ appear too large for the scatter of the data")
+                }
+            }
+        }
+        for (i, hit) in s.boundsHit.enumerated() where hit != 0 {
+            let p = s.space.parameters[i]
+            notes.append("\(p.name) ended at its \(hit < 0 ? "lower" : "upper") bound (\(formatNumber(hit < 0 ? p.lower : p.upper))); "
+                         + "the best fit may lie beyond it — widen the bound if that is physical")
+        }
+        return notes
+    }
+
+    /// The energy scale of a pair potential under prescribed displacements only: the equilibrium
+    /// of cΠ is that of Π, so displacements cannot see c.
+    private static func energyScaleExplanation(_ c: ParameterCombination, _ s: RunSummary) -> String? {
+        guard case let .lattice(l) = s.configuration.model else { return nil }
+        let scale = l.potential.energyScale
+        guard let k = s.space.freeNames.firstIndex(of: scale), abs(c.coefficients[k]) > 0.99 else { return nil }
+        let forceData = s.configuration.experiments.contains { e in
+            e.observables.contains { $0.quantity.isForce } || !e.loading.forces.isEmpty || e.loading.indenter != nil
+        }
+        guard !forceData else { return nil }
+        return "displacements alone cannot fix the energy scale \(scale) of a pair potential under prescribed displacements: scaling "
+            + "\(scale) scales the whole energy, so the equilibrium — every displacement — is the same for any \(scale). Add force data "
+            + "(a reaction_force or indenter_force observable), or fix \(scale)"
+    }
+}

@@ -1,0 +1,129 @@
+import Bilevel
+import Foundation
+import Reports
+import Sparse
+
+/// `report.md`: the case, the parameter table, correlations, identifiability, fit quality, solver
+/// statistics and the plots, for a person to read.
+enum MarkdownReport {
+    static func text(_ s: RunSummary, plots: [(file: String, caption: String)], fields: [String], version: String) throws -> String {
+        let c = s.configuration
+        var md: [String] = ["# Calibration report: \(c.title)", ""]
+        if let d = c.description { md += [d, ""] }
+        md += ["- Case: `\(s.loaded.location.directory)` (configuration `\(s.loaded.location.configuration)`)",
+               "- Model: \(modelDescription(s))",
+               "- Experiments: " + s.loaded.setups.map { setup in
+                   let steps = setup.stepCount > 1 ? ", \(setup.stepCount) steps along \(setup.configuration.sweep!.dimension)" : ""
+                   return "\(setup.configuration.name) (`\(setup.configuration.data)`\(steps))"
+               }.joined(separator: "; "),
+               "- Written by calibrate \(version)", ""]
+        if let o = s.optimization {
+            md += ["## Result", "", "**\(o.status.description.capitalizedFirst)** — \(o.method), \(o.iterations) outer iteration(s).", ""]
+        }
+
+        // Parameters.
+        let level = Int((c.uncertainty.confidenceLevel * 100).rounded())
+        md += ["## Parameters", ""]
+        var table = try MarkdownTable(columns: ["parameter", "units", "initial", "fitted", "standard error", "\(level)% interval", "bounds", "bound hit"],
+                                      alignments: [.left, .left, .right, .right, .right, .left, .left, .left], significantDigits: 6)
+        for (i, p) in s.space.parameters.enumerated() {
+            let units = c.parameters[i].units ?? ""
+            let bounds = "[\(bound(p.lower)), \(bound(p.upper))]" + (p.transform == .log ? " log" : "")
+            if p.isFixed {
+                try table.append([.text(p.name), .text(units), .number(p.initial), .number(p.initial), "fixed", "", .text(bounds), ""])
+                continue
+            }
+            var se: MarkdownTable.Cell = "—", interval = "—"
+            if let u = s.uncertainty, let k = s.freeIndex(of: i) {
+                let e = u.standardErrorsPhysical[k]
+                se = e.isFinite ? .number(e, digits: 3) : "undetermined"
+                interval = e.isFinite ? "[\(NumberFormat.significant(u.intervalsPhysical[k].lower, digits: 6)), "
+                    + "\(NumberFormat.significant(u.intervalsPhysical[k].upper, digits: 6))]" : "unbounded"
+            }
+            let hit = s.boundsHit[i] < 0 ? "lower" : (s.boundsHit[i] > 0 ? "upper" : "no")
+            try table.append([.text(p.name), .text(units), .number(s.initialTheta[i]), .number(s.theta[i]), se, .text(interval), .text(bounds), .text(hit)])
+        }
+        md += [table.text]
+        if let problem = s.uncertaintyProblem { md += ["No uncertainty estimate: \(problem).", ""] }
+
+        if let u = s.uncertainty {
+            md += ["## Correlation matrix", ""]
+            var corr = try MarkdownTable(columns: [""] + u.names, significantDigits: 3)
+            for a in u.names.indices {
+                try corr.append([.text(u.names[a])] + u.names.indices.map { b in
+                    let v = u.correlation[a, b]
+                    return v.isNaN ? "undetermined" : .text(String(format: "%.3f", v))
+                })
+            }
+            md += [corr.text]
+            md += ["## Identifiability", "",
+                   "Eigenvalues of JᵀJ scaled to relative sensitivities: " + u.identifiability.eigenvalues.map { NumberFormat.significant($0, digits: 3) }.joined(separator: ", ")
+                       + "; condition number \(NumberFormat.significant(u.identifiability.conditionNumber, digits: 3)).", ""]
+        } else {
+            md += ["## Identifiability", ""]
+        }
+        md += s.notes.isEmpty ? ["Every parameter combination is determined by the data.", ""] : s.notes.map { "- \($0.capitalizedFirst)." } + [""]
+
+        md += try fitQuality(s)
+        md += try solverStatistics(s)
+        if !plots.isEmpty {
+            md += ["## Plots", ""]
+            for p in plots { md += ["![\(p.caption)](\(p.file))", "", "*\(p.caption)*", ""] }
+        }
+        md += ["## Files", "", "- `results.nc`: parameters with standard errors and intervals, observed/predicted/residual values, history",
+               "- `history.csv`: one row per outer iteration"]
+        md += fields.map { "- `\($0)`: displacement field for ParaView" }
+        return md.joined(separator: "\n") + "\n"
+    }
+
+    private static func bound(_ x: Double) -> String {
+        x.isFinite ? NumberFormat.significant(x, digits: 6) : (x > 0 ? "∞" : "−∞")
+    }
+
+    private static func modelDescription(_ s: RunSummary) -> String {
+        switch s.configuration.model {
+        case let .lattice(l):
+            let atoms = s.loaded.setups.first?.steps.first?.field?.atomIDs.count ?? 0
+            return "\(l.lattice) lattice, \(l.cells.map(String.init).joined(separator: " × ")) cells (\(atoms) atoms), \(l.potential.rawValue) potential, "
+                + "cutoff \(formatNumber(l.cutoffInner))–\(formatNumber(l.cutoffOuter))"
+        case let .crystal(c):
+            return "\(c.lattice) crystal relaxed to zero pressure, \(c.potential.rawValue) potential, cutoff \(formatNumber(c.cutoffInner))–\(formatNumber(c.cutoffOuter))"
+        }
+    }
+
+    private static func fitQuality(_ s: RunSummary) throws -> [String] {
+        guard let data = s.data else { return [] }
+        var md = ["## Fit quality", ""]
+        if let u = s.uncertainty {
+            md += ["χ² = \(NumberFormat.significant(u.chiSquared, digits: 6)) with \(u.residualCount) observations and \(u.parameterCount) free "
+                   + "parameters: \(u.degreesOfFreedom) degrees of freedom, **χ²/dof = \(NumberFormat.significant(u.reducedChiSquared, digits: 4))**, "
+                   + "weighted RMS = \(NumberFormat.significant(u.weightedRMS, digits: 4)) (σ treated as \(u.errorScale.rawValue)).", ""]
+        }
+        var table = try MarkdownTable(columns: ["experiment", "observable", "quantity", "units", "values", "weighted RMS", "max |weighted residual|"])
+        for (e, setup) in s.loaded.setups.enumerated() {
+            for (j, layout) in setup.layouts.enumerated() {
+                let v = data[e].variables[j]
+                let predicted = s.prediction.values[e][j]
+                let w = v.values.indices.filter { !v.values[$0].isNaN }.map { (predicted[$0] - v.values[$0]) / v.sigma[$0] }
+                let rms = w.isEmpty ? 0 : (w.reduce(0) { $0 + $1 * $1 } / Double(w.count)).squareRoot()
+                try table.append([.text(setup.configuration.name), .text(layout.configuration.variable), .text(layout.configuration.quantity.label),
+                                  .text(v.fileUnits ?? layout.expectedUnits ?? ""), .integer(w.count), .number(rms, digits: 4),
+                                  .number(w.map(abs).max() ?? 0, digits: 4)])
+            }
+        }
+        return md + [table.text]
+    }
+
+    private static func solverStatistics(_ s: RunSummary) throws -> [String] {
+        guard let o = s.optimization else { return [] }
+        var table = try MarkdownTable(columns: ["statistic", "value"], alignments: [.left, .right])
+        try table.append(["outer iterations", .integer(o.iterations)])
+        try table.append(["model evaluations (failed)", .text("\(o.objectiveEvaluations) (\(o.failedEvaluations))")])
+        try table.append(["inner Newton iterations", .integer(s.newtonIterations)])
+        try table.append(["equilibria per evaluation", .integer(s.loaded.setups.reduce(0) { $0 + $1.stepCount })])
+        try table.append(["BLAS threads", .integer(BLASThreads.current)])
+        try table.append(["wall-clock time", .text(String(format: "%.2f s", s.seconds))])
+        return ["## Solver statistics", "", table.text,
+                "The wall-clock time is the only figure in these outputs that differs between runs with the same inputs.", ""]
+    }
+}

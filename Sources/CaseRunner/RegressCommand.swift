@@ -1,0 +1,156 @@
+import Foundation
+import Reports
+
+/// The expected outcome of a bundled case (`expected.json` beside `case.json`): fitted parameters,
+/// misfit and iteration counts, each with the tolerance within which a run must reproduce it.
+struct ExpectedOutcome: Equatable {
+    var status: String
+    /// name → (value, relative tolerance).
+    var parameters: [(name: String, value: Double, tolerance: Double)]
+    var objective: (value: Double, tolerance: Double)
+    /// Absolute tolerance in iterations.
+    var outerIterations: (value: Int, tolerance: Int)
+    /// Relative tolerance.
+    var newtonIterations: (value: Int, tolerance: Double)
+
+    static let fileName = "expected.json"
+
+    static func == (a: ExpectedOutcome, b: ExpectedOutcome) -> Bool { a.json == b.json }
+
+    /// From a finished run, with the default tolerances.
+    init(_ s: RunSummary) {
+        status = s.optimization!.status.isConverged ? "converged" : "not converged"
+        parameters = s.space.freeIndices.map { (s.space.names[$0], s.theta[$0], 1e-6) }
+        objective = (s.optimization!.objective, 1e-6)
+        outerIterations = (s.optimization!.iterations, 2)
+        newtonIterations = (s.newtonIterations, 0.25)
+    }
+
+    init?(json text: String, file: String, diagnostics d: DiagnosticList) {
+        d.file = file
+        let root: JSONNode
+        do { root = try JSONParser.parse(text) } catch {
+            d.error("invalid JSON: \(error.message)", at: error.position)
+            return nil
+        }
+        guard let r = ObjectReader(root, context: "expected outcome", known: ["comment", "status", "parameters", "objective", "outer_iterations",
+                                                                              "newton_iterations"], diagnostics: d) else { return nil }
+        _ = r.string("comment")
+        func pair(_ key: String) -> (Double, Double)? {
+            guard let o = r.object(key, known: ["value", "tolerance"], required: true),
+                  let v = o.number("value", required: true), let t = o.number("tolerance", required: true) else { return nil }
+            o.finish()
+            return (v, t)
+        }
+        var parameters: [(String, Double, Double)] = []
+        if let p = r.object("parameters", known: [], required: true), case let .object(members) = p.node.value {
+            for m in members {
+                guard let o = ObjectReader(m.value, context: "expected parameter '\(m.key)'", known: ["value", "tolerance"], diagnostics: d),
+                      let v = o.number("value", required: true), let t = o.number("tolerance", required: true) else { continue }
+                o.finish()
+                parameters.append((m.key, v, t))
+            }
+        }
+        guard let status = r.string("status", required: true), let objective = pair("objective"), let outer = pair("outer_iterations"),
+              let newton = pair("newton_iterations") else { r.finish(); return nil }
+        r.finish()
+        self.status = status
+        self.parameters = parameters
+        self.objective = objective
+        outerIterations = (Int(outer.0), Int(outer.1))
+        newtonIterations = (Int(newton.0), newton.1)
+    }
+
+    var json: String {
+        func n(_ x: Double) -> String { NumberFormat.roundTrip(x) }
+        var lines = ["{", "  \"comment\": \"Expected outcome of 'calibrate run' on this case; checked by 'calibrate regress' and the test suite. "
+                     + "Tolerances: parameters and objective relative, outer iterations absolute, Newton iterations relative. "
+                     + "Regenerate with 'calibrate regress CASE --update' after an intended change.\",",
+                     "  \"status\": \"\(status)\",", "  \"parameters\": {"]
+        lines += parameters.enumerated().map { k, p in
+            "    \"\(p.name)\": {\"value\": \(n(p.value)), \"tolerance\": \(n(p.tolerance))}" + (k + 1 < parameters.count ? "," : "")
+        }
+        lines += ["  },",
+                  "  \"objective\": {\"value\": \(n(objective.value)), \"tolerance\": \(n(objective.tolerance))},",
+                  "  \"outer_iterations\": {\"value\": \(outerIterations.value), \"tolerance\": \(outerIterations.tolerance)},",
+                  "  \"newton_iterations\": {\"value\": \(newtonIterations.value), \"tolerance\": \(n(newtonIterations.tolerance))}", "}"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Differences between this expectation and a run, as sentences (empty when it matches).
+    func differences(from s: RunSummary) -> [String] {
+        var out: [String] = []
+        let actual = ExpectedOutcome(s)
+        if actual.status != status { out.append("status is '\(actual.status)', expected '\(status)'") }
+        for p in parameters {
+            guard let i = s.space.names.firstIndex(of: p.name) else { out.append("parameter '\(p.name)' is no longer defined"); continue }
+            let v = s.theta[i]
+            if abs(v - p.value) > p.tolerance * max(abs(p.value), 1e-300) {
+                out.append("\(p.name) = \(NumberFormat.roundTrip(v)), expected \(NumberFormat.roundTrip(p.value)) (relative tolerance \(p.tolerance))")
+            }
+        }
+        let f = actual.objective.value
+        if abs(f - objective.value) > objective.tolerance * max(abs(objective.value), 1e-300) {
+            out.append("objective = \(NumberFormat.roundTrip(f)), expected \(NumberFormat.roundTrip(objective.value)) (relative tolerance \(objective.tolerance))")
+        }
+        if abs(actual.outerIterations.value - outerIterations.value) > outerIterations.tolerance {
+            out.append("\(actual.outerIterations.value) outer iterations, expected \(outerIterations.value) ± \(outerIterations.tolerance)")
+        }
+        if Double(abs(actual.newtonIterations.value - newtonIterations.value)) > newtonIterations.tolerance * Double(newtonIterations.value) {
+            out.append("\(actual.newtonIterations.value) Newton iterations, expected \(newtonIterations.value) ± \(Int(newtonIterations.tolerance * 100))%")
+        }
+        return out
+    }
+}
+
+/// `calibrate regress [CASE …] [--update]`: runs cases and compares them with their expected.json.
+enum RegressCommand {
+    /// Every folder under `root` holding an expected.json (or, for `--update`, a case.json), sorted.
+    static func bundledCases(under root: String, marker: String = ExpectedOutcome.fileName) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+        return names.sorted().map { root + "/" + $0 }.filter { FileManager.default.fileExists(atPath: $0 + "/" + marker) }
+    }
+
+    static func execute(_ cases: [String], update: Bool, console: Console) throws -> Int32 {
+        let list = cases.isEmpty ? bundledCases(under: "cases", marker: update ? CaseConfiguration.fileName : ExpectedOutcome.fileName) : cases
+        guard !list.isEmpty else { throw UsageError("no case given and no folder under ./cases has an expected.json", command: "regress") }
+        var failures = 0
+        for path in list {
+            let outcome = try check(path, update: update)
+            if outcome.isEmpty {
+                console.print("\(update ? "updated" : "ok")  \(path)")
+            } else {
+                failures += 1
+                console.print("FAIL  \(path)")
+                for line in outcome { console.print("      \(line)") }
+            }
+        }
+        console.print(update ? "\(list.count) expected outcome(s) written" : "\(list.count - failures) passed, \(failures) failed")
+        return failures == 0 ? ExitStatus.success : ExitStatus.notConverged
+    }
+
+    /// Runs one case into a temporary folder and compares it (or, with `update`, rewrites its
+    /// expected.json). Returns the differences; empty when it matches.
+    static func check(_ path: String, update: Bool) throws -> [String] {
+        let temporary = FileManager.default.temporaryDirectory.path + "/calibrate-regress-\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: temporary) }
+        var options = RunOptions()
+        options.output = temporary + "/results"
+        let (console, _) = Console.capturing()
+        console.quiet = true
+        let (_, summary) = try RunCommand.perform(path, options: options, console: console)
+        guard let summary else { return ["the run was interrupted"] }
+        let file = try CaseLocation.locate(path).directory + "/" + ExpectedOutcome.fileName
+        if update {
+            try AtomicFile.write(ExpectedOutcome(summary).json, to: file)
+            return []
+        }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return ["cannot read '\(file)'"] }
+        let diagnostics = DiagnosticList(file: file)
+        guard let expected = ExpectedOutcome(json: text, file: file, diagnostics: diagnostics) else {
+            return diagnostics.items.map(\.description)
+        }
+        return expected.differences(from: summary)
+    }
+}

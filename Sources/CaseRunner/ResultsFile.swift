@@ -1,0 +1,171 @@
+import Bilevel
+import NetCDF
+
+/// Writes `results.nc` (or `predictions.nc`): parameters with standard errors and intervals; the
+/// observed, predicted and residual values of every observable on the dimensions of the input;
+/// and the calibration history — classic netCDF with CF-1.8 attributes, so ncdump, xarray and
+/// every other netCDF tool read it. Nothing time-dependent is written: the same inputs give the
+/// same bytes.
+enum ResultsFile {
+    /// netCDF's default double fill value, used as `_FillValue` for missing entries.
+    static let fill = 9.969209968386869e36
+
+    static func write(_ s: RunSummary, to path: String, version: String) throws {
+        let out = try NetCDFWriter(path: path, format: .classic)
+        let space = s.space
+        func clean(_ x: Double) -> Double { x.isFinite ? x : fill }
+        try out.setAttribute("Conventions", .text("CF-1.8"))
+        try out.setAttribute("title", .text(s.configuration.title))
+        if let d = s.configuration.description { try out.setAttribute("comment", .text(d)) }
+        try out.setAttribute("source", .text("calibrate \(version)"))
+        try out.setAttribute("history", .text("calibrate \(s.command) \(s.loaded.location.directory)"))
+        try out.setAttribute("case", .text(s.loaded.location.directory))
+        try out.setAttribute("parameter_names", .text(space.names.joined(separator: " ")))
+        if let o = s.optimization {
+            try out.setAttribute("optimizer", .text(o.method))
+            try out.setAttribute("status", .text(o.status.description))
+            try out.setAttribute("converged", .int32s([o.status.isConverged ? 1 : 0]))
+            try out.setAttribute("objective", .doubles([o.objective]))
+            try out.setAttribute("outer_iterations", .int32s([Int32(o.iterations)]))
+            try out.setAttribute("evaluations", .int32s([Int32(o.objectiveEvaluations)]))
+            try out.setAttribute("newton_iterations", .int32s([Int32(s.newtonIterations)]))
+        }
+        if let u = s.uncertainty {
+            try out.setAttribute("chi_squared", .doubles([u.chiSquared]))
+            try out.setAttribute("degrees_of_freedom", .int32s([Int32(u.degreesOfFreedom)]))
+            try out.setAttribute("reduced_chi_squared", .doubles([u.reducedChiSquared]))
+            try out.setAttribute("weighted_rms", .doubles([u.weightedRMS]))
+            try out.setAttribute("error_scale", .text(u.errorScale.rawValue))
+            try out.setAttribute("confidence_level", .doubles([u.confidenceLevel]))
+        }
+
+        // Parameters.
+        let n = space.count
+        try out.addDimension("parameter", length: n)
+        try out.addDimension("parameter_b", length: n)
+        try out.addVariable("parameter", type: .int, dimensions: ["parameter"], longName: "parameter index")
+        try out.setAttribute("flag_values", .int32s((0 ..< n).map(Int32.init)), on: "parameter")
+        try out.setAttribute("flag_meanings", .text(space.names.map { $0.replacingOccurrences(of: " ", with: "_") }.joined(separator: " ")),
+                             on: "parameter")
+        let vectors: [(String, String, [Double])] = [
+            ("parameter_initial", "initial value", s.initialTheta),
+            ("parameter_value", s.command == "run" ? "fitted value" : "value used", s.theta),
+            ("parameter_standard_error", "standard error", perParameter(s) { u, k in u.standardErrorsPhysical[k] }),
+            ("parameter_ci_lower", "lower end of the confidence interval", perParameter(s) { u, k in u.intervalsPhysical[k].lower }),
+            ("parameter_ci_upper", "upper end of the confidence interval", perParameter(s) { u, k in u.intervalsPhysical[k].upper }),
+            ("parameter_lower_bound", "lower bound (missing: unbounded)", space.parameters.map(\.lower)),
+            ("parameter_upper_bound", "upper bound (missing: unbounded)", space.parameters.map(\.upper)),
+        ]
+        for (name, long, values) in vectors {
+            try out.addVariable(name, type: .double, dimensions: ["parameter"], longName: long, fillValue: fill)
+            try out.write(values.map(clean), to: name)
+        }
+        try out.addVariable("parameter_fixed", type: .int, dimensions: ["parameter"], longName: "1 when the parameter was held fixed")
+        try out.write(space.parameters.map { $0.isFixed ? Int32(1) : 0 }, to: "parameter_fixed")
+        try out.addVariable("parameter_log_transformed", type: .int, dimensions: ["parameter"],
+                            longName: "1 when the optimizer saw log(parameter)")
+        try out.write(space.parameters.map { $0.transform == .log ? Int32(1) : 0 }, to: "parameter_log_transformed")
+        try out.addVariable("parameter_at_bound", type: .int, dimensions: ["parameter"],
+                            longName: "-1 at the lower bound, 1 at the upper bound, 0 inside")
+        try out.write(s.boundsHit.map(Int32.init), to: "parameter_at_bound")
+        var correlation = [Double](repeating: fill, count: n * n)
+        if let u = s.uncertainty {
+            for a in 0 ..< n { for b in 0 ..< n {
+                if let i = s.freeIndex(of: a), let j = s.freeIndex(of: b) { correlation[a * n + b] = clean(u.correlation[i, j]) }
+            } }
+        }
+        try out.addVariable("parameter_correlation", type: .double, dimensions: ["parameter", "parameter_b"], units: "1",
+                            longName: "correlation of the estimates", fillValue: fill)
+        try out.write(correlation, to: "parameter_correlation")
+
+        try writeObservables(s, out)
+        try writeHistory(s, out)
+        try out.commit()
+    }
+
+    private static func perParameter(_ s: RunSummary, _ value: (UncertaintyReport, Int) -> Double) -> [Double] {
+        s.space.parameters.indices.map { i in
+            guard let u = s.uncertainty, let k = s.freeIndex(of: i) else { return .nan }
+            return value(u, k)
+        }
+    }
+
+    private static func writeObservables(_ s: RunSummary, _ out: NetCDFWriter) throws {
+        var defined: [String: Int] = [:]
+        for (e, setup) in s.loaded.setups.enumerated() {
+            let prefix = s.prefix(e)
+            for (j, layout) in setup.layouts.enumerated() {
+                let o = layout.configuration
+                let observed = s.data?[e].variables[j]
+                let dims = layout.dimensions.map { prefix + $0 }
+                for (k, dim) in dims.enumerated() where defined[dim] == nil {
+                    try out.addDimension(dim, length: layout.shape[k])
+                    defined[dim] = layout.shape[k]
+                    // A coordinate variable: from the input file, else the sweep values or atom indices.
+                    let source = layout.dimensions[k]
+                    if let atoms = layout.atoms, k == layout.dimensions.count - 2 {
+                        try out.addVariable(dim, type: .int, dimensions: [dim], longName: "atom index in the lattice as built")
+                        try out.write(atoms.map(Int32.init), to: dim)
+                    } else if let c = observed?.coordinates[source] {
+                        try out.addVariable(dim, type: .double, dimensions: [dim], units: c.units)
+                        try out.write(c.values.map { $0.isFinite ? $0 : fill }, to: dim)
+                    } else if k == 0, let sweep = setup.configuration.sweep, source == sweep.dimension {
+                        try out.addVariable(dim, type: .double, dimensions: [dim], units: sweep.units)
+                        try out.write(sweep.values, to: dim)
+                    }
+                }
+                let units = observed?.fileUnits ?? layout.expectedUnits
+                let name = prefix + o.variable
+                let long = o.quantity.label
+                let predicted = s.prediction.values[e][j]
+                try out.addVariable(name + "_predicted", type: .double, dimensions: dims, units: units, longName: "predicted " + long, fillValue: fill)
+                try out.write(predicted.map { $0.isFinite ? $0 : fill }, to: name + "_predicted")
+                guard let observed else { continue }
+                let residual = zip(predicted, observed.values).map { $1.isNaN ? fill : $0 - $1 }
+                let weighted = predicted.indices.map { i in observed.values[i].isNaN ? fill : (predicted[i] - observed.values[i]) / observed.sigma[i] }
+                let columns: [(String, String?, String, [Double])] = [
+                    ("_observed", units, "observed " + long, observed.values.map { $0.isNaN ? fill : $0 }),
+                    ("_sigma", units, "standard deviation of the observations", observed.sigma.map { $0.isNaN ? fill : $0 }),
+                    ("_residual", units, "predicted minus observed", residual),
+                    ("_weighted_residual", "1", "(predicted - observed) / sigma", weighted),
+                ]
+                for (suffix, u, l, values) in columns {
+                    try out.addVariable(name + suffix, type: .double, dimensions: dims, units: u, longName: l, fillValue: fill)
+                    try out.write(values, to: name + suffix)
+                }
+                try out.setAttribute("source_file", .text(s.data![e].file), on: name + "_observed")
+                try out.setAttribute("source_variable", .text(o.variable), on: name + "_observed")
+            }
+        }
+    }
+
+    private static func writeHistory(_ s: RunSummary, _ out: NetCDFWriter) throws {
+        guard !s.history.isEmpty else { return }
+        let rows = s.history
+        try out.addDimension("iteration", length: rows.count)
+        try out.addVariable("iteration", type: .int, dimensions: ["iteration"], longName: "outer iteration (0: the starting point)")
+        try out.write(rows.map { Int32($0.record.iteration) }, to: "iteration")
+        let doubles: [(String, String, [Double])] = [
+            ("history_objective", "objective (half the weighted sum of squares)", rows.map(\.record.objective)),
+            ("history_gradient_norm", "projected gradient norm (infinity norm)", rows.map(\.record.projectedGradientNorm)),
+            ("history_step_norm", "length of the step taken (0 when rejected)", rows.map(\.record.stepNorm)),
+            ("history_damping", "Levenberg-Marquardt damping", rows.map { $0.record.damping ?? .nan }),
+        ]
+        for (name, long, values) in doubles {
+            try out.addVariable(name, type: .double, dimensions: ["iteration"], longName: long, fillValue: fill)
+            try out.write(values.map { $0.isFinite ? $0 : fill }, to: name)
+        }
+        let ints: [(String, String, [Int])] = [
+            ("history_accepted", "1 when the trial point was accepted", rows.map { $0.record.accepted ? 1 : 0 }),
+            ("history_evaluations", "model evaluations in this iteration", rows.map(\.record.evaluations)),
+            ("history_newton_iterations", "inner Newton iterations in this iteration", rows.map(\.record.innerIterations)),
+        ]
+        for (name, long, values) in ints {
+            try out.addVariable(name, type: .int, dimensions: ["iteration"], longName: long)
+            try out.write(values.map(Int32.init), to: name)
+        }
+        try out.addVariable("history_parameter", type: .double, dimensions: ["iteration", "parameter"],
+                            longName: "parameter values at the current point", fillValue: fill)
+        try out.write(rows.flatMap(\.theta), to: "history_parameter")
+    }
+}

@@ -1,0 +1,144 @@
+import Bilevel
+import Foundation
+import Sparse
+
+/// Options of `calibrate run`.
+public struct RunOptions: Sendable {
+    /// Output folder (default CASE/results).
+    public var output: String?
+    /// Overrides the configuration's optimizer.
+    public var optimizer: OptimizerConfiguration.Method?
+    /// Overrides the configuration's iteration limit.
+    public var maximumIterations: Int?
+    /// Continue from the checkpoint of an interrupted run.
+    public var resume = false
+    /// Stop at the next iteration boundary on SIGINT/SIGTERM (the executable sets this).
+    public var handleSignals = false
+    /// Test hook: stop as if interrupted once this many outer iterations are done.
+    public var stopAfterIterations: Int?
+
+    public init() {}
+}
+
+/// Exit statuses of the `calibrate` tool.
+public enum ExitStatus {
+    public static let success: Int32 = 0
+    /// The calibration stopped without meeting its tolerance (or a gradient check failed).
+    public static let notConverged: Int32 = 1
+    /// Bad usage or bad input.
+    public static let badInput: Int32 = 2
+    /// Interrupted (128 + the signal: 130 for SIGINT, 143 for SIGTERM); the checkpoint allows --resume.
+    public static func interrupted(_ signal: Int32) -> Int32 { 128 + signal }
+}
+
+/// `calibrate run CASE`: calibrate, then write results.nc, report.md, history.csv, plots and fields.
+enum RunCommand {
+    static func execute(_ caseArgument: String, options: RunOptions, console: Console) throws -> Int32 {
+        try perform(caseArgument, options: options, console: console).status
+    }
+
+    /// Runs the calibration; the summary is nil when the run was interrupted.
+    static func perform(_ caseArgument: String, options: RunOptions, console: Console) throws -> (status: Int32, summary: RunSummary?) {
+        let (loaded, data) = try CommandSupport.load(caseArgument, console: console, readData: true)
+        let location = loaded.location
+        var optimizer = loaded.configuration.optimizer
+        if let m = options.optimizer { optimizer.method = m }
+        if let n = options.maximumIterations {
+            optimizer.levenbergMarquardt.maximumIterations = n
+            optimizer.lbfgs.maximumIterations = n
+        }
+        guard loaded.space.freeCount > 0 else {
+            throw CaseError("every parameter of the case is fixed; set \"fixed\": false on at least one parameter to calibrate",
+                            file: location.configuration)
+        }
+        let outputPath = options.output ?? CaseLocation.join(location.directory, "results")
+        let staging = try OutputStaging(destination: outputPath)  // fails early when the folder cannot be written
+        let fit = try FitProblem(loaded, data: data!)
+
+        // The checkpoint: what it must match, and where it is.
+        var fingerprint = Fingerprint()
+        fingerprint.add(CalibrateTool.version)
+        fingerprint.add(loaded.configurationBytes)
+        for file in loaded.dataFiles { fingerprint.add(FileManager.default.contents(atPath: file) ?? Data()) }
+        fingerprint.add("\(optimizer.method) \(optimizer.levenbergMarquardt) \(optimizer.lbfgs)")
+        let checkpointPath = Checkpoint.path(forOutput: staging.destination)
+        var replay: [EvaluationJournal.Record] = []
+        var previousSeconds = 0.0
+        if options.resume {
+            if let bytes = FileManager.default.contents(atPath: checkpointPath) {
+                guard let checkpoint = Checkpoint.decode(bytes) else {
+                    throw CaseError("the checkpoint '\(checkpointPath)' is damaged; delete it and run again without --resume")
+                }
+                guard checkpoint.fingerprint == fingerprint.value else {
+                    throw CaseError("the checkpoint '\(checkpointPath)' was written for a different configuration, data or optimizer "
+                                    + "setting; run again without --resume to start over")
+                }
+                if checkpoint.threads != BLASThreads.current {
+                    console.report(Diagnostic(.warning, "the interrupted run used \(checkpoint.threads) thread(s), this one \(BLASThreads.current); "
+                                              + "the result may differ in the last digits from an uninterrupted run (use --threads \(checkpoint.threads))"))
+                }
+                replay = checkpoint.records
+                previousSeconds = checkpoint.elapsedSeconds
+                console.info("resuming from '\(checkpointPath)': \(checkpoint.iterations) outer iteration(s) done")
+            } else {
+                console.info("no checkpoint at '\(checkpointPath)'; starting from the beginning")
+            }
+        }
+
+        let space = loaded.space
+        console.info("calibrating '\(loaded.configuration.title)': \(space.freeCount) free parameter(s), \(fit.residualCount) observations in "
+                     + "\(loaded.setups.count) experiment(s), \(fit.problem.experiments.count) equilibri\(fit.problem.experiments.count == 1 ? "um" : "a") "
+                     + "per evaluation; \(optimizer.method == .levenbergMarquardt ? "Levenberg–Marquardt" : "L-BFGS-B")")
+        let journal = EvaluationJournal(replaying: replay)
+        let signals = options.handleSignals ? SignalWatcher() : nil
+        let monitor = RunMonitor(journal: journal, space: space, console: console, checkpointPath: checkpointPath,
+                                 fingerprint: fingerprint.value, threads: BLASThreads.current, previousSeconds: previousSeconds,
+                                 stopAfterIterations: options.stopAfterIterations, signals: signals)
+        if let signals {
+            let stagingPath = staging.staging
+            signals.onFirstSignal = { sig in
+                console.error("calibrate: \(sig == SIGINT ? "interrupted" : "terminated"); stopping after the current iteration "
+                              + "(send the signal again to stop at once)")
+            }
+            signals.onForcedExit = { try? FileManager.default.removeItem(atPath: stagingPath) }
+            signals.start()
+        }
+        defer { signals?.stop() }
+
+        let result: OptimizationResult
+        do {
+            switch optimizer.method {
+            case .levenbergMarquardt:
+                result = try LevenbergMarquardt(options: optimizer.levenbergMarquardt)
+                    .minimize(journal.wrap(fit.residualFunction), in: space, progress: monitor.handler)
+            case .lbfgs:
+                result = try BoundedLBFGS(options: optimizer.lbfgs)
+                    .minimize(journal.wrap(fit.objectiveFunction), in: space, progress: monitor.handler)
+            }
+        } catch OptimizerError.initialEvaluationFailed {
+            console.finishProgress()
+            throw CaseError("the model could not be solved at the initial parameters ("
+                            + Prediction.describe(space.initialPhysical, space.names) + "); choose initial values for which it solves "
+                            + "(try 'calibrate forward \(location.directory)')", file: location.configuration)
+        }
+        console.finishProgress()
+
+        if result.status == .stoppedByCallback, let reason = monitor.stopReason {
+            monitor.saveCheckpoint()
+            staging.discard()
+            let signal: Int32
+            if case let .signal(s) = reason { signal = s } else { signal = SIGINT }
+            console.error("calibrate: stopped after \(monitor.completedIterations) outer iteration(s); the checkpoint is '\(checkpointPath)'.\n"
+                          + "Continue with: calibrate run \(caseArgument)\(options.output.map { " --out \($0)" } ?? "") --resume")
+            return (ExitStatus.interrupted(signal), nil)
+        }
+
+        let summary = try Analysis.summarize(fit: fit, result: result, history: monitor.history, seconds: monitor.elapsed,
+                                             method: optimizer.method)
+        try OutputWriter.write(summary, to: staging, console: console)
+        try staging.commit()
+        try? FileManager.default.removeItem(atPath: checkpointPath)
+        Analysis.printSummary(summary, output: staging.destination, console: console)
+        return (result.status.isConverged ? ExitStatus.success : ExitStatus.notConverged, summary)
+    }
+}

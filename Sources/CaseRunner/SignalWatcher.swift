@@ -1,0 +1,51 @@
+import Dispatch
+import Foundation
+
+/// Turns SIGINT (Ctrl-C) and SIGTERM into a request to stop at the next outer-iteration boundary,
+/// where the checkpoint is complete. A second signal ends the process at once (the checkpoint of
+/// the last completed iteration stays valid).
+final class SignalWatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sources: [DispatchSourceSignal] = []
+    private var signalReceived: Int32?
+    /// Called (once) when the first signal arrives, e.g. to print a message.
+    var onFirstSignal: (@Sendable (Int32) -> Void)?
+    /// Run before the process exits on a second signal (cleanup of temporary folders).
+    var onForcedExit: (@Sendable () -> Void)?
+
+    /// The signal received, if any.
+    var received: Int32? { lock.withLock { signalReceived } }
+
+    func start() {
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak self] in self?.handle(sig) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func stop() {
+        for s in sources { s.cancel() }
+        sources = []
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+
+    private func handle(_ sig: Int32) {
+        let first: Bool = lock.withLock {
+            if signalReceived == nil {
+                signalReceived = sig
+                return true
+            }
+            return false
+        }
+        if first {
+            onFirstSignal?(sig)
+        } else {
+            onForcedExit?()
+            _exit(128 + sig)
+        }
+    }
+}

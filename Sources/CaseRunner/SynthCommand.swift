@@ -1,0 +1,105 @@
+import Bilevel
+import Foundation
+import NetCDF
+
+/// `calibrate synth CASE --truth NAME=VALUE … --noise REL [--seed N]`: writes the observation
+/// files the configuration names, from the model at the true parameters plus Gaussian noise —
+/// exactly the variables, dimensions, coordinates and units that `run` will read back.
+enum SynthCommand {
+    static func execute(_ caseArgument: String, truth: [(String, Double)], noise: Double, seed: UInt64, output: String?,
+                        console: Console) throws -> Int32 {
+        let (loaded, _) = try CommandSupport.load(caseArgument, console: console, readData: false)
+        let theta = try loaded.parameters(with: truth, option: "--truth")
+        let given = Set(truth.map(\.0))
+        let defaulted = loaded.space.names.filter { !given.contains($0) }
+        if !defaulted.isEmpty { console.info("at their initial values: " + defaulted.joined(separator: ", ")) }
+        let needsSigma = loaded.setups.contains { $0.layouts.contains { if case .variable = $0.configuration.sigma { return true } else { return false } } }
+        if needsSigma && noise == 0 {
+            throw UsageError("the configuration reads σ from the data file, and σ must be > 0: give --noise > 0", command: "synth")
+        }
+        let directory = output ?? loaded.location.directory
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CaseError("cannot write the data into '\(directory)': it is not an existing folder")
+        }
+        let prediction = try Prediction.compute(loaded, theta: theta)
+        var rng = SplitMix64(seed: seed)
+
+        // Group experiments by data file: one file may hold several experiments' variables.
+        var files: [(path: String, experiments: [Int])] = []
+        for (e, setup) in loaded.setups.enumerated() {
+            let path = CaseLocation.join(directory, setup.configuration.data)
+            if let k = files.firstIndex(where: { $0.path == path }) { files[k].experiments.append(e) } else { files.append((path, [e])) }
+        }
+        for file in files {
+            let writer: NetCDFWriter
+            do { writer = try NetCDFWriter(path: file.path, format: .classic) } catch { throw CaseError(error.description) }
+            do {
+                try writeFile(writer, loaded: loaded, experiments: file.experiments, prediction: prediction, theta: theta, noise: noise,
+                              seed: seed, rng: &rng)
+                try writer.commit()
+            } catch let error as CaseError {
+                writer.discard()
+                throw error
+            } catch {
+                writer.discard()
+                throw CaseError("cannot write '\(file.path)': \(error)")
+            }
+            let count = file.experiments.reduce(0) { $0 + loaded.setups[$1].layouts.reduce(0) { $0 + $1.count } }
+            console.print("wrote \(file.path): \(count) values at " + Prediction.describe(theta, loaded.space.names)
+                          + ", relative noise \(formatNumber(noise)), seed \(seed)")
+        }
+        return ExitStatus.success
+    }
+
+    private static func writeFile(_ out: NetCDFWriter, loaded: LoadedCase, experiments: [Int], prediction: Prediction, theta: [Double],
+                                  noise: Double, seed: UInt64, rng: inout SplitMix64) throws {
+        try out.setAttribute("Conventions", .text("CF-1.8"))
+        try out.setAttribute("title", .text(loaded.configuration.title + " (synthetic data)"))
+        try out.setAttribute("source", .text("calibrate \(CalibrateTool.version) synth"))
+        try out.setAttribute("history", .text("calibrate synth \(loaded.location.directory) "
+            + zip(loaded.space.names, theta).map { "--truth \($0)=\(formatNumber($1))" }.joined(separator: " ")
+            + " --noise \(formatNumber(noise)) --seed \(seed)"))
+        try out.setAttribute("truth", .text(Prediction.describe(theta, loaded.space.names)))
+        try out.setAttribute("relative_noise", .doubles([noise]))
+        try out.setAttribute("seed", .text(String(seed)))
+        var dimensions: [String: (length: Int, owner: String)] = [:]
+        for e in experiments {
+            let setup = loaded.setups[e]
+            for (j, layout) in setup.layouts.enumerated() {
+                let o = layout.configuration
+                for (k, name) in layout.dimensions.enumerated() {
+                    if let existing = dimensions[name] {
+                        guard existing.length == layout.shape[k] else {
+                            throw CaseError("dimension '\(name)' would have length \(existing.length) for '\(existing.owner)' and \(layout.shape[k]) "
+                                            + "for '\(o.variable)' in the same file; give one of them another name in 'dimensions'",
+                                            file: loaded.location.configuration)
+                        }
+                        continue
+                    }
+                    dimensions[name] = (layout.shape[k], o.variable)
+                    try out.addDimension(name, length: layout.shape[k])
+                    if k == 0, let sweep = setup.configuration.sweep, name == sweep.dimension {
+                        try out.addVariable(name, type: .double, dimensions: [name], units: sweep.units)
+                        try out.write(sweep.values, to: name)
+                    } else if let atoms = layout.atoms, k == layout.dimensions.count - 2 {
+                        try out.addVariable(name, type: .int, dimensions: [name], longName: "atom index in the lattice as built")
+                        try out.write(atoms.map(Int32.init), to: name)
+                    }
+                }
+                let exact = prediction.values[e][j]
+                let scale = exact.map(abs).max() ?? 0
+                let sd = noise * (scale > 0 ? scale : 1)
+                let values = exact.map { $0 + sd * rng.nextNormal() }
+                try out.addVariable(o.variable, type: .double, dimensions: layout.dimensions, units: layout.expectedUnits,
+                                    longName: "synthetic \(o.quantity.label)")
+                try out.write(values, to: o.variable)
+                if case let .variable(name) = o.sigma {
+                    try out.addVariable(name, type: .double, dimensions: layout.dimensions, units: layout.expectedUnits,
+                                        longName: "standard deviation of \(o.variable)")
+                    try out.write([Double](repeating: sd, count: values.count), to: name)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+@testable import CaseRunner
+import Testing
+
+@Suite struct CommandLineTests {
+    @Test func versionAndHelp() {
+        #expect(calibrate("--version") == (0, "calibrate \(CalibrateTool.version)\n", ""))
+        let help = calibrate("--help")
+        #expect(help.status == 0 && help.out.hasPrefix("calibrate — fit the parameters"))
+        for command in Command.allCases {
+            let r = calibrate(command.rawValue, "--help")
+            #expect(r.status == 0 && r.out.hasPrefix("Usage: calibrate \(command.rawValue)"), "\(command)")
+            #expect(calibrate("help", command.rawValue).out == r.out)
+        }
+    }
+
+    @Test func aFolderAloneMeansRun() throws {
+        let invocation = try CommandLineParser.parse(["cases/x", "--out=/tmp/o", "-q", "--threads", "2"])
+        #expect(invocation.command == .run && invocation.cases == ["cases/x"] && invocation.output == "/tmp/o")
+        #expect(invocation.quiet && invocation.threads == 2)
+        let synth = try CommandLineParser.parse(["synth", "c", "--truth", "D=1", "--truth=alpha=2", "--noise", "0.01", "--seed", "9"])
+        #expect(synth.assignments == ["D=1", "alpha=2"] && synth.noise == 0.01 && synth.seed == 9)
+    }
+
+    @Test func badUsageExitsWithTwoAndSaysWhatToDo() {
+        #expect(calibrate() == (2, "", "error: no case folder given; usage: calibrate [COMMAND] CASE [OPTIONS]\nSee 'calibrate --help'.\n"))
+        #expect(calibrate("run", "c", "--outt", "x") == (2, "", "error: unknown option '--outt' for 'calibrate run'; did you mean '--out'?\n"
+                                                      + "See 'calibrate run --help'.\n"))
+        #expect(calibrate("check", "c", "--out", "x").err == "error: unknown option '--out' for 'calibrate check'\nSee 'calibrate check --help'.\n")
+        #expect(calibrate("synth", "c", "--truth", "D=1").err == "error: 'calibrate synth' needs --noise REL (0 for exact data)\nSee 'calibrate synth --help'.\n")
+        #expect(calibrate("run", "c", "--threads", "zero").err
+                == "error: --threads expects a positive whole number, found 'zero'\nSee 'calibrate run --help'.\n")
+        #expect(calibrate("run", "a", "b").err == "error: 'calibrate run' takes one case folder, found 2: a, b\nSee 'calibrate run --help'.\n")
+        #expect(calibrate("run", "c", "--optimizer", "newton").status == 2)
+        #expect(calibrate("forward", "c", "--set", "D").err == "error: --set expects NAME=VALUE with a finite number, found 'D'\nSee 'calibrate forward --help'.\n")
+    }
+}
