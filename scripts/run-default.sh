@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Set-up, release build, then the main job on the bundled default case.
+# Set-up, release build, then the main job: calibrating the bundled Morse-lattice case.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-swift build -c release
-.build/release/calibrate-bench sparse --sizes 1e4,1e5
+swift build -c release --product calibrate
+.build/release/calibrate run cases/morse-lattice

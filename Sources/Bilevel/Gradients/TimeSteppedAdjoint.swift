@@ -26,7 +26,7 @@ public enum TimeSteppedAdjoint {
 
     /// dL/dθ through the steps whose converged states are `states` (one per step of `sequence`, from
     /// `sequence.initialState`); `misfit(n, uₙ)` gives step n's partials (zeros where it has no data).
-    public static func gradient(_ sequence: some EquilibriumSequence, states: [[Double]], parameters theta: [Double],
+    public static func gradient(_ sequence: any EquilibriumSequence, states: [[Double]], parameters theta: [Double],
                                 misfit: (Int, [Double]) throws -> StepSensitivity) throws -> [Double] {
         var gradient = [Double](repeating: 0, count: theta.count)
         var coupling: [Double] = []   // Cₙ₊₁ᵀλₙ₊₁ over dofs
@@ -51,7 +51,7 @@ public enum TimeSteppedAdjoint {
 
     /// duₙ/dθ for every step: `result[n]` holds, column by column (one per parameter), the sensitivity
     /// of every dof of step n (zero for prescribed dofs).
-    public static func sensitivities(_ sequence: some EquilibriumSequence, states: [[Double]],
+    public static func sensitivities(_ sequence: any EquilibriumSequence, states: [[Double]],
                                      parameters theta: [Double]) throws -> [[Double]] {
         var result: [[Double]] = []
         var previousSensitivity: [Double] = []   // dofs × parameters, column by column

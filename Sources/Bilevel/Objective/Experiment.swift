@@ -85,7 +85,7 @@ public final class Experiment {
     /// rejects the step); throws for invalid input.
     public func evaluate(theta: [Double], names: [String], derivatives: Derivatives) throws -> Evaluation? {
         let map = try BindingMap(bindings, theta: theta, names: names, experiment: name)
-        let modelTheta = map.modelTheta, columnOf = map.columnOf
+        let modelTheta = map.modelTheta
         var start = initial
         if warmStart, let previous {
             for d in 0 ..< start.count where !solver.model.layout.isPrescribed(d) { start[d] = previous[d] }

@@ -62,7 +62,7 @@ public struct TaylorHoodGroup: EnergyGroup {
         try PoroMaterial.validate(theta, names: parameterNames)
         var kernel = TaylorHoodKernel(theta: theta, timeStep: timeStep, permeability: permeability)
         defer { kernel.deallocate() }
-        let second = !e.needs.isDisjoint(with: [.hessian, .mixed, .historyCouplingProduct])
+        let second = !e.needs.isDisjoint(with: [.hessian, .mixed, .historyCouplingProduct, .historyCouplingForwardProduct])
         let energyOnly = e.needs == .energy
         var sum = 0.0
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
