@@ -48,6 +48,7 @@ enum GradientBenchmark {
             var fields: [String: Any] = [
                 "benchmark": "lattice-gradient", "atoms": target, "observations": experiment.observables.count,
                 "parameters": theta.count, "forward_s": forward, "newton_iterations": solved.equilibrium.iterations,
+
                 "implicit_gradient_s": adjointOnly, "finite_difference_gradient_s": fdTime,
                 "ratio_implicit_over_forward": adjointOnly / forward, "ratio_fd_over_implicit": fdTime / adjointOnly,
             ]
@@ -59,7 +60,11 @@ enum GradientBenchmark {
                 ])
                 let problem = try CalibrationProblem(space: space, experiments: [experiment])
                 let (lmTime, lm) = try Measurement.time { try LevenbergMarquardt().minimize(problem.residualFunction, in: space) }
-                let (bfgsTime, bfgs) = try Measurement.time { try BoundedLBFGS().minimize(problem.objectiveFunction, in: space) }
+                var lbfgsOptions = LBFGSOptions()
+                lbfgsOptions.maximumEvaluations = 300
+                let (bfgsTime, bfgs) = try Measurement.time {
+                    try BoundedLBFGS(options: lbfgsOptions).minimize(problem.objectiveFunction, in: space)
+                }
                 fields["lm_s"] = lmTime
                 fields["lm_iterations"] = lm.iterations
                 fields["lm_inner_solves"] = lm.objectiveEvaluations

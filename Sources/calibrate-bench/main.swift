@@ -8,6 +8,7 @@ let usage = """
 usage: calibrate-bench sparse   [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|metis|natural] [--threads N]
        calibrate-bench lattice  [--sizes 1e4,1e5,1e6] [--threads N]
        calibrate-bench gradient [--sizes 1e4,1e5] [--calibrate yes|no] [--threads N]
+       calibrate-bench poroelastic [--sizes 1e4,1e5]
        calibrate-bench unrolled [--out DIR]
 """
 
@@ -45,6 +46,9 @@ do {
     case "gradient":
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
         try GradientBenchmark.run(sizes: sizes, calibrate: (options["calibrate"] ?? "yes") == "yes")
+    case "poroelastic":
+        guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
+        try PoroelasticBenchmark.run(sizes: sizes)
     case "unrolled":
         try UnrolledExample.run(directory: options["out"] ?? "docs/figures")
     default:
