@@ -168,18 +168,27 @@ private func saddle(nu: Int, np: Int, seed: UInt64) throws -> SymmetricMatrix {
         let cholmodBefore = chol.memoryInUse, rssBefore = residentBytes()
         for _ in 0 ..< 1000 { try cycle() }
         #expect(chol.memoryInUse == cholmodBefore)
-        // Resident memory may move by allocator noise, but not by a factor per iteration (~0.5 MB each).
-        #expect(residentBytes() - rssBefore < 8 << 20)
+        // CHOLMOD's own count (factor and solve workspaces) is the exact check; resident memory is shared
+        // with tests running in parallel in this process, so it is only a coarse guard here (the
+        // benchmark reports it for a quiet process).
+        #expect(residentBytes() - rssBefore < 64 << 20)
         #expect(chol.factorizationCount == 1020)
     }
 
     @Test func factorizationsAreFreedWhenReleased() throws {
         let matrix = try ModelProblem.elasticity2D(nx: 60, ny: 60).assemble()
+        let probe = try SparseCholesky(pattern: matrix.pattern, options: .init(ordering: .amd))
+        try probe.factorize(matrix)
+        let perFactorization = probe.memoryInUse
+        let rounds = 200
         let rssBefore = residentBytes()
-        for _ in 0 ..< 200 {
+        for _ in 0 ..< rounds {
             let chol = try SparseCholesky(pattern: matrix.pattern, options: .init(ordering: .amd))
             try chol.factorize(matrix)
         }
-        #expect(residentBytes() - rssBefore < 16 << 20)
+        // Leaking the factors would grow the process by rounds × perFactorization (≈ 0.5 GB here); other
+        // tests running in parallel in this process move resident memory by tens of MB at most.
+        #expect(residentBytes() - rssBefore < rounds * perFactorization / 4,
+                "grew \(residentBytes() - rssBefore) bytes; one factorization holds \(perFactorization)")
     }
 }

@@ -38,12 +38,8 @@ public struct BoundedLBFGS: Sendable {
     public func minimize(_ objective: ObjectiveFunction, from start: [Double], bounds: BoxBounds,
                          progress: ProgressHandler? = nil) throws -> OptimizationResult {
         try options.validate()
+        try bounds.validateStart(start)
         let n = start.count
-        guard n > 0 else { throw OptimizerError.noFreeParameters }
-        guard bounds.dimension == n else {
-            throw OptimizerError.dimensionMismatch(what: "bounds", expected: n, found: bounds.dimension)
-        }
-        if let bad = start.firstIndex(where: { !$0.isFinite }) { throw OptimizerError.nonFiniteStart(index: bad) }
 
         let nlopt = try NLoptLBFGS(dimension: n, memory: options.memory)
         try nlopt.setBounds(bounds)

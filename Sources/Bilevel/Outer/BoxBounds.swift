@@ -69,3 +69,15 @@ public struct BoxBounds: Sendable, Codable, Equatable {
         z.indices.allSatisfy { z[$0] >= lower[$0] && z[$0] <= upper[$0] }
     }
 }
+
+extension BoxBounds {
+    /// Checks a starting point against the box before an optimizer runs: at least one parameter, one
+    /// bound pair per parameter, finite values.
+    func validateStart(_ start: [Double]) throws {
+        guard !start.isEmpty else { throw OptimizerError.noFreeParameters }
+        guard dimension == start.count else {
+            throw OptimizerError.dimensionMismatch(what: "bounds", expected: start.count, found: dimension)
+        }
+        if let bad = start.firstIndex(where: { !$0.isFinite }) { throw OptimizerError.nonFiniteStart(index: bad) }
+    }
+}

@@ -23,7 +23,7 @@ struct MorseBond2D: LocalEnergy {
 @Suite struct PairEnergyTests {
     /// Random small displacements of a periodic-in-x triangular lattice, fixed bottom.
     func perturbed(_ model: LatticeModel<Morse>, seed: UInt64, amplitude: Double = 0.05) -> [Double] {
-        var rng = SeededGenerator(seed: seed)
+        var rng = GeometryTestRandom(seed: seed)
         var u = model.initialDisplacement()
         for d in u.indices where !model.layout.isPrescribed(d) { u[d] = Double.random(in: -amplitude ... amplitude, using: &rng) }
         return u
@@ -109,7 +109,7 @@ struct MorseBond2D: LocalEnergy {
         let free = Model(layout: try DofLayout(reference: lattice.positions, prescribed: []),
                          groups: try model.makeModel().groups, parameterNames: Morse.parameterNames)
         let a = try Assembler(model: free)
-        var rng = SeededGenerator(seed: 3)
+        var rng = GeometryTestRandom(seed: 3)
         let u0 = lattice.positions.indices.map { _ in Double.random(in: -0.05 ... 0.05, using: &rng) }
         try a.evaluate(displacement: u0, parameters: morseTheta, needs: [.energy, .gradient])
         let e0 = a.energy
@@ -144,18 +144,5 @@ struct MorseBond2D: LocalEnergy {
         try a.evaluate(displacement: u, parameters: morseTheta, needs: .energy)
         try b.evaluate(displacement: u, parameters: morseTheta, needs: .energy)
         #expect(abs(a.energy - b.energy) <= 1e-13 * abs(b.energy))
-    }
-}
-
-/// SplitMix64: reproducible random numbers for tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
