@@ -40,16 +40,19 @@ let package = Package(
 
         // Report files: SVG plots, VTK fields, CSV and Markdown tables, atomic writes.
         .target(name: "Reports"),
+        // Independent analytic reference solutions (Terzaghi, Mandel) for tests and verification plots.
+        .target(name: "Verification"),
 
         // Case folders: configuration, data, the commands, outputs; and the command-line tool over them.
         .target(name: "CaseRunner", dependencies: ["Bilevel", "Physics", "NetCDF", "Reports", "Sparse"]),
         .executableTarget(name: "calibrate", dependencies: ["CaseRunner"]),
 
-        .executableTarget(name: "calibrate-bench", dependencies: ["Sparse", "CSuiteSparse", "Physics", "Bilevel", "Reports"]),
+        .executableTarget(name: "calibrate-bench",
+                          dependencies: ["Sparse", "CSuiteSparse", "Physics", "Bilevel", "Reports", "Verification"]),
 
         .testTarget(name: "SparseTests", dependencies: ["Sparse"]),
         .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff"]),
-        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "AutoDiff", "Sparse"]),
+        .testTarget(name: "PhysicsTests", dependencies: ["Physics", "AutoDiff", "Sparse", "Verification"]),
         .testTarget(name: "BilevelTests", dependencies: ["Bilevel", "Physics", "AutoDiff", "Sparse"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "CaseRunnerTests", dependencies: ["CaseRunner", "NetCDF"]),

@@ -10,6 +10,7 @@ usage: calibrate-bench sparse   [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|
        calibrate-bench gradient [--sizes 1e4,1e5] [--calibrate yes|no] [--threads N]
        calibrate-bench poroelastic [--sizes 1e4,1e5]
        calibrate-bench unrolled [--out DIR]
+       calibrate-bench verification [--out DIR]
 """
 
 func parseSizes(_ text: String) -> [Int]? {
@@ -49,6 +50,8 @@ do {
     case "poroelastic":
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
         try PoroelasticBenchmark.run(sizes: sizes)
+    case "verification":
+        try VerificationPlots.run(directory: options["out"] ?? "docs/figures")
     case "unrolled":
         try UnrolledExample.run(directory: options["out"] ?? "docs/figures")
     default:

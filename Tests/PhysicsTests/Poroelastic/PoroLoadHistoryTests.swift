@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Verification
 import Testing
 
 @Suite struct PoroLoadHistoryTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Verification
 import Testing
 
 /// Mandel's problem on the quarter [0, a] × [0, b] (a = b = 1 m): symmetry rollers on the left and the

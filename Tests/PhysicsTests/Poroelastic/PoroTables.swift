@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Verification
 import Testing
 
 /// Regenerates the verification tables of docs/poroelasticity.md (run with `swift test --filter PoroelasticDocTables`

@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Verification
 import Testing
 
 /// Terzaghi's column in SI units: 1 m high, 0.1 m wide, one column of cells; roller sides, fixed

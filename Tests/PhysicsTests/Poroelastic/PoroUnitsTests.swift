@@ -1,5 +1,6 @@
 import Foundation
 import Physics
+import Verification
 import Testing
 
 /// The same physical problem in pascals and metres and in megapascals and millimetres (seconds both):
