@@ -74,7 +74,9 @@ final class LoadedCase {
             d.error("'\(path)' is not UTF-8 text; save the configuration as UTF-8", file: path)
             return nil
         }
-        guard let configuration = ConfigurationDecoder.decode(text, file: path, diagnostics: d) else { return nil }
+        guard var configuration = ConfigurationDecoder.decode(text, file: path, diagnostics: d) else { return nil }
+        PoroSeries.resolveObservationTimes(&configuration, directory: location.directory, configFile: path, diagnostics: d)
+        if d.hasErrors { return nil }
         let space: ParameterSpace
         do {
             space = try ParameterSpace(configuration.parameters.map(\.parameter))
@@ -82,7 +84,7 @@ final class LoadedCase {
             d.error(error.description, file: path)
             return nil
         }
-        guard let setups = ModelAssembly.build(configuration, diagnostics: d) else { return nil }
+        guard let setups = ModelAssembly.build(configuration, directory: location.directory, space: space, diagnostics: d) else { return nil }
         return LoadedCase(location: location, configuration: configuration, bytes: bytes, space: space, setups: setups)
     }
 

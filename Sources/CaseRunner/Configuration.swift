@@ -23,16 +23,18 @@ public struct CaseConfiguration: Sendable {
 public enum ModelConfiguration: Sendable {
     case lattice(LatticeConfiguration)
     case crystal(CrystalConfiguration)
+    case poroelastic(PoroelasticConfiguration)
 
     /// The names accepted for `model.kind`.
-    static let kinds = ["lattice", "crystal"]
+    static let kinds = ["lattice", "crystal", "poroelastic"]
     /// Kinds announced but not available in this version, with a note for the message.
-    static let plannedKinds = ["poroelastic": "the poroelastic mesh model is not available in this version of calibrate yet"]
+    static let plannedKinds: [String: String] = [:]
 
     var units: ModelUnits? {
         switch self {
         case let .lattice(l): return l.units
         case let .crystal(c): return c.units
+        case .poroelastic: return ModelUnits(length: "m", energy: "J")
         }
     }
 }
@@ -163,6 +165,8 @@ public struct SweepConfiguration: Sendable {
         case parameter(String)
         /// Prescribed displacements and forces of the loading are multiplied by the value.
         case loadFactor
+        /// Observation times of a time-stepped (poroelastic) experiment.
+        case time
     }
     public var dimension: String
     public var target: Target
@@ -184,9 +188,11 @@ public enum Quantity: Sendable, Equatable {
     case reactionForce(group: String, axes: [Int])
     case indenterForce
     case crystal(CrystalProperty<Morse>.Kind)
+    /// A sensor of a poroelastic model (pressure or displacement component at a point, settlement).
+    case poro(PoroQuantity)
 
     static let names = ["displacement", "mean_displacement", "reaction_force", "indenter_force"]
-        + CrystalProperty<Morse>.Kind.allCases.map(\.rawValue)
+        + CrystalProperty<Morse>.Kind.allCases.map(\.rawValue) + PoroQuantity.names
 
     /// The kind of unit the quantity has in a model of `dimension` (2 or 3) space dimensions.
     func unitKind(dimension: Int) -> UnitKind {
@@ -199,6 +205,7 @@ public enum Quantity: Sendable, Equatable {
             case .cohesiveEnergy: return .energy
             case .bulkModulus, .c11, .c12, .c44: return .stress(dimension: dimension)
             }
+        case let .poro(q): return q.isPressure ? .stress(dimension: 3) : .length
         }
     }
 
@@ -218,6 +225,7 @@ public enum Quantity: Sendable, Equatable {
         case .reactionForce: return "reaction force"
         case .indenterForce: return "indenter force"
         case let .crystal(kind): return kind.rawValue.replacingOccurrences(of: "_", with: " ")
+        case let .poro(q): return q.label
         }
     }
 
@@ -274,4 +282,56 @@ public struct OptimizerConfiguration: Sendable, Equatable {
 public struct OutputConfiguration: Sendable, Equatable {
     public var plots = true
     public var fields = true
+}
+
+/// What a poroelastic sensor measures.
+public enum PoroQuantity: Sendable, Equatable {
+    case pressure(point: [Double])
+    case pointDisplacement(point: [Double], axis: Int)
+    case settlement(boundary: String)
+
+    static let names = ["pressure", "point_displacement", "settlement"]
+
+    var isPressure: Bool { if case .pressure = self { return true } else { return false } }
+
+    var label: String {
+        switch self {
+        case .pressure: return "pore pressure"
+        case let .pointDisplacement(_, axis): return "displacement \(["x", "y"][axis])"
+        case .settlement: return "settlement"
+        }
+    }
+
+    /// The model's unit of the quantity (the poroelastic model works in Pa, m and s).
+    var unit: String { isPressure ? "Pa" : "m" }
+
+    func sensor(name: String) -> PoroSensor {
+        switch self {
+        case let .pressure(p): return .pressure(name: name, at: SIMD2(p[0], p[1]))
+        case let .pointDisplacement(p, axis): return .displacement(name: name, at: SIMD2(p[0], p[1]), component: axis)
+        case let .settlement(b): return .settlement(name: name, boundary: b)
+        }
+    }
+}
+
+/// `model` with `"kind": "poroelastic"`: a Taylor–Hood plane-strain Biot model on a triangle mesh, in
+/// Pa, m and s, stepped in time (docs/poroelasticity.md).
+public struct PoroelasticConfiguration: Sendable {
+    public enum Mesh: Sendable {
+        case rectangle(width: Double, height: Double, columns: Int, rows: Int, gradingX: Double, gradingY: Double)
+        /// A Gmsh MSH 4.1 file, relative to the case folder.
+        case gmsh(String)
+    }
+    public struct Condition: Sendable {
+        public var condition: PoroBoundaryCondition
+        public var position: TextPosition
+    }
+    public var mesh: Mesh
+    public var meshPosition: TextPosition
+    /// Region name → permeability law (regions not listed: constant permeability).
+    public var permeabilityLaws: [String: PermeabilityLaw]
+    public var conditions: [Condition]
+    /// t₀ (the undrained response), t₁, …, t_N.
+    public var times: [Double]
+    public var newton: NewtonOptions?
 }

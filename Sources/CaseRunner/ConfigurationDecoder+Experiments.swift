@@ -1,8 +1,8 @@
 import Physics
 
 extension ConfigurationDecoder {
-    static let experimentFields = ["name", "data", "loading", "constants", "sweep", "observables"]
-    static let observableFields = ["quantity", "atoms", "group", "axes", "variable", "dimensions", "units", "sigma"]
+    static let experimentFields = ["name", "data", "loading", "constants", "sweep", "observables", "times"]
+    static let observableFields = ["quantity", "atoms", "group", "axes", "variable", "dimensions", "units", "sigma", "point", "axis", "boundary"]
     static let axisNames = ["x", "y", "z"]
 
     static func decodeExperiment(_ node: JSONNode, index: Int, defaultData: String?, model: ModelConfiguration?,
@@ -23,6 +23,7 @@ extension ConfigurationDecoder {
         var dimension: Int?
         var groups: [String]?
         var isLattice = false
+        var isPoro = false
         switch model {
         case let .lattice(l)?:
             dimension = l.lattice.spatialDimension
@@ -31,6 +32,10 @@ extension ConfigurationDecoder {
         case let .crystal(c)?:
             dimension = c.lattice.spatialDimension
             groups = []
+        case .poroelastic?:
+            dimension = 2
+            groups = []
+            isPoro = true
         case nil:
             break
         }
@@ -51,14 +56,25 @@ extension ConfigurationDecoder {
                 }
             }
         }
-        let sweep = r.object("sweep", context: "the sweep of experiment '\(name)'", known: ["dimension", "sets", "values", "units"])
+        var sweep = r.object("sweep", context: "the sweep of experiment '\(name)'", known: ["dimension", "sets", "values", "units"])
             .flatMap(decodeSweep)
+        let times = r.numbers("times")
+        if isPoro {
+            if sweep != nil { d.error("experiment '\(name)' has a 'sweep', but a poroelastic experiment runs along time; remove it", at: r.position(of: "sweep")) }
+            if let times, times.isEmpty || zip(times, times.dropFirst()).contains(where: { !($1 > $0) }) {
+                d.error("'times' of experiment '\(name)' must list strictly increasing observation times (s)", at: r.position(of: "times"))
+            }
+            // Without 'times', the observation times are read from the data file's 'time' coordinate when the case is loaded.
+            sweep = SweepConfiguration(dimension: "time", target: .time, values: times ?? [], units: "s", position: r.position(of: "times"))
+        } else if times != nil {
+            d.error("'times' in experiment '\(name)' is for poroelastic models only; a sweep runs along 'sweep'", at: r.position(of: "times"))
+        }
         var observables: [ObservableConfiguration] = []
         if let list = r.array("observables", required: true, hint: "list what was measured and where the data are") {
             if list.isEmpty { d.error("experiment '\(name)' has no observables; list at least one", at: r.position(of: "observables")) }
             for (k, o) in list.enumerated() {
                 if let obs = decodeObservable(o, context: "observable \(k + 1) of experiment '\(name)'", dimension: dimension,
-                                              groups: groups, isLattice: isLattice, hasModel: model != nil,
+                                              groups: groups, isLattice: isLattice, isPoro: isPoro, hasModel: model != nil,
                                               hasIndenter: loading.indenter != nil, sweep: sweep, diagnostics: d) {
                     observables.append(obs)
                 }
@@ -154,7 +170,7 @@ extension ConfigurationDecoder {
                                   units: units, position: r.position)
     }
 
-    private static func decodeObservable(_ node: JSONNode, context: String, dimension: Int?, groups: [String]?, isLattice: Bool,
+    private static func decodeObservable(_ node: JSONNode, context: String, dimension: Int?, groups: [String]?, isLattice: Bool, isPoro: Bool,
                                          hasModel: Bool, hasIndenter: Bool, sweep: SweepConfiguration?,
                                          diagnostics d: DiagnosticList) -> ObservableConfiguration? {
         guard let r = ObjectReader(node, context: context, known: observableFields, diagnostics: d) else { return nil }
@@ -182,7 +198,7 @@ extension ConfigurationDecoder {
             return g
         }
         let latticeOnly = ["displacement", "mean_displacement", "reaction_force", "indenter_force"]
-        if hasModel && latticeOnly.contains(name) != isLattice {
+        if hasModel && (PoroQuantity.names.contains(name) != isPoro || (!isPoro && latticeOnly.contains(name) != isLattice)) {
             d.error("quantity '\(name)' in \(context) does not belong to this kind of model", at: r.position(of: "quantity"))
             return nil
         }
@@ -218,6 +234,23 @@ extension ConfigurationDecoder {
         case "indenter_force":
             if !hasIndenter { d.error("\(context) observes the indenter force, but the experiment's loading has no indenter", at: r.position(of: "quantity")) }
             quantity = .indenterForce
+            defaultDimensions = []
+        case "pressure", "point_displacement":
+            guard let point = r.numbers("point", required: true, hint: "give the sensor's position [x, y] in m") else { return nil }
+            guard point.count == 2 else {
+                d.error("'point' in \(context) needs 2 coordinates [x, y] (m), found \(point.count)", at: r.position(of: "point"))
+                return nil
+            }
+            if name == "pressure" {
+                quantity = .poro(.pressure(point: point))
+            } else {
+                guard let axis = r.choice("axis", ["x", "y"], required: true) else { return nil }
+                quantity = .poro(.pointDisplacement(point: point, axis: axis == "x" ? 0 : 1))
+            }
+            defaultDimensions = []
+        case "settlement":
+            guard let b = r.string("boundary", required: true, hint: "name the mesh boundary whose mean downward displacement is measured") else { return nil }
+            quantity = .poro(.settlement(boundary: b))
             defaultDimensions = []
         default:
             quantity = .crystal(CrystalProperty<Morse>.Kind(rawValue: name)!)

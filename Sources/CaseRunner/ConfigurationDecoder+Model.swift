@@ -3,7 +3,7 @@ import Physics
 extension ConfigurationDecoder {
     /// Every field any model kind accepts (the reader for `model` is created before the kind is known).
     static let modelFields = ["lattice", "cells", "lattice_constant", "periodic", "potential", "cutoff", "skin", "groups",
-                              "units", "newton", "initial_lattice_constant"]
+                              "units", "newton", "initial_lattice_constant"] + poroelasticFields.filter { $0 != "kind" && $0 != "newton" }
     static let latticeFields = ["kind", "lattice", "cells", "lattice_constant", "periodic", "potential", "cutoff", "skin",
                                 "groups", "units", "newton"]
     static let crystalFields = ["kind", "lattice", "potential", "cutoff", "initial_lattice_constant", "units", "newton"]
@@ -28,6 +28,8 @@ extension ConfigurationDecoder {
             return ObjectReader(generic.node, context: "model", known: latticeFields, diagnostics: d).flatMap(decodeLattice)
         case "crystal":
             return ObjectReader(generic.node, context: "model", known: crystalFields, diagnostics: d).flatMap(decodeCrystal)
+        case "poroelastic":
+            return ObjectReader(generic.node, context: "model", known: poroelasticFields, diagnostics: d).flatMap(decodePoroelastic)
         default:
             d.error("model kind '\(kind)' is not known" + Suggestion.hint(for: kind, among: known), at: generic.position(of: "kind"))
             return nil
@@ -68,7 +70,7 @@ extension ConfigurationDecoder {
         return ModelUnits(length: length, energy: energy)
     }
 
-    private static func newton(_ r: ObjectReader) -> NewtonOptions {
+    static func newton(_ r: ObjectReader) -> NewtonOptions {
         var o = NewtonOptions()
         guard let n = r.object("newton", context: "the Newton options of the model",
                                known: ["maximum_iterations", "relative_tolerance", "absolute_tolerance", "step_tolerance"]) else { return o }

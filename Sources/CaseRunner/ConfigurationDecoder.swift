@@ -175,6 +175,7 @@ public enum ConfigurationDecoder {
     /// experiment, and every defined parameter is used.
     static func crossCheck(model: ModelConfiguration, parameters: [ParameterConfiguration], named defined: Set<String>,
                            experiments: [ExperimentConfiguration], diagnostics: DiagnosticList) {
+        if case .poroelastic = model { return }
         var used = Set<String>()
         for e in experiments {
             let modelNames = modelParameterNames(model, experiment: e)
@@ -211,6 +212,8 @@ public enum ConfigurationDecoder {
             return l.potential.parameterNames + (experiment.loading.indenter == nil ? [] : ["indenter_stiffness", "indenter_depth"])
         case let .crystal(c):
             return c.potential.parameterNames
+        case .poroelastic:
+            return []  // known once the mesh (its regions) is read; checked in ModelAssembly
         }
     }
 }

@@ -1,3 +1,4 @@
+import Physics
 import Reports
 
 /// Field output ParaView opens, written with the Reports module: for lattices, the atoms at their
@@ -9,6 +10,15 @@ enum FieldOutput {
     static func write(_ s: RunSummary, folder: String, relativeTo base: String) throws -> [String] {
         var written: [String] = []
         for (e, setup) in s.loaded.setups.enumerated() {
+            if let series = setup.series {
+                let name = setup.configuration.name
+                let frames = try zip(series.consolidation.times, s.prediction.displacements[e]).map { t, state in
+                    (time: t, grid: try poroGrid(series.model, state: state))
+                }
+                try PVDCollection.writeTimeSeries(frames, directory: folder, baseName: name)
+                written.append(base + name + ".pvd")
+                continue
+            }
             guard let geometry = setup.steps.first?.field else { continue }
             let name = setup.configuration.name
             var frames: [(time: Double, grid: VTKUnstructuredGrid)] = []
@@ -32,5 +42,29 @@ enum FieldOutput {
             }
         }
         return written
+    }
+}
+
+extension FieldOutput {
+    /// The quadratic-triangle mesh with nodal "displacement" (m) and "pressure" (Pa, linear between
+    /// vertices: midside nodes get the mean of their edge's vertices), and the cell "region" index.
+    static func poroGrid(_ model: PoroelasticModel, state: [Double]) throws -> VTKUnstructuredGrid {
+        let mesh = model.mesh
+        var grid = try VTKUnstructuredGrid(points2D: mesh.points)
+        try grid.addCells(.quadraticTriangle, flatConnectivity: mesh.triangles.map(Int.init))
+        var u = [Double](repeating: 0, count: 2 * mesh.nodeCount)
+        for n in 0 ..< mesh.nodeCount {
+            for c in 0 ..< 2 { u[2 * n + c] = state[model.displacementDof(node: n, component: c)] }
+        }
+        var p = [Double](repeating: 0, count: mesh.nodeCount)
+        for v in 0 ..< mesh.vertexCount { p[v] = state[model.pressureDof(vertex: v)] }
+        for t in 0 ..< mesh.triangleCount {
+            let nodes = mesh.nodes(ofTriangle: t).map(Int.init)
+            for (k, (a, b)) in [(0, 1), (1, 2), (2, 0)].enumerated() { p[nodes[3 + k]] = (p[nodes[a]] + p[nodes[b]]) / 2 }
+        }
+        try grid.addPointData(.vectors("displacement", xy: u))
+        try grid.addPointData(.scalars("pressure", p))
+        try grid.addCellData(.scalars("region", mesh.triangleRegions.map(Double.init)))
+        return grid
     }
 }

@@ -14,9 +14,27 @@ final class FitProblem {
     init(_ loaded: LoadedCase, data: [ExperimentData]) throws {
         self.loaded = loaded
         self.data = data
-        var experiments: [Experiment] = []
+        var experiments: [any CalibrationExperiment] = []
         for (e, setup) in loaded.setups.enumerated() {
             let variables = data[e].variables
+            if let series = setup.series {
+                // Time-major: every observable at the first time, then the next.
+                var observed: [Double] = [], sigma: [Double] = []
+                for i in series.observationTimes.indices {
+                    for (j, layout) in setup.layouts.enumerated() {
+                        let value = variables[j].values[i]
+                        if value.isNaN {
+                            throw CaseError("experiment '\(setup.configuration.name)': variable '\(layout.configuration.variable)' has a missing value at "
+                                            + "t = \(formatNumber(series.observationTimes[i])) s; time series need every sensor at every time "
+                                            + "(drop the time, or give the sensor its own experiment)", file: data[e].file)
+                        }
+                        observed.append(value)
+                        sigma.append(variables[j].sigma[i])
+                    }
+                }
+                experiments.append(try series.experiment(name: setup.configuration.name, observed: observed, sigma: sigma))
+                continue
+            }
             for step in setup.steps {
                 var components: [Int] = [], observed: [Double] = [], sigma: [Double] = []
                 var offset = 0
@@ -79,6 +97,18 @@ struct Prediction {
         for setup in loaded.setups {
             var perObservable = setup.layouts.map { [Double](repeating: .nan, count: $0.count) }
             var states: [[Double]] = []
+            if let series = setup.series {
+                guard let result = try series.predict(theta: theta, names: loaded.space.names) else {
+                    throw CaseError("experiment '\(setup.configuration.name)': the consolidation run failed at " + describe(theta, loaded.space.names)
+                                    + "; the parameters may be unphysical (E > 0, 0 ≤ ν < ½, α ∈ (0, 1], M > 0, k > 0) or a Newton step did not converge")
+                }
+                newton += result.iterations
+                let c = series.componentCount
+                for i in series.observationTimes.indices { for j in 0 ..< c { perObservable[j][i] = result.values[i * c + j] } }
+                values.append(perObservable)
+                displacements.append(result.states)
+                continue
+            }
             for step in setup.steps {
                 guard let result = try step.predict(theta: theta, names: loaded.space.names) else {
                     let at = setup.configuration.sweep.map { " at sweep value \($0.values[step.step])" } ?? ""

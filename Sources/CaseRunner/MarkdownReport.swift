@@ -13,7 +13,8 @@ enum MarkdownReport {
         md += ["- Case: `\(s.loaded.location.directory)` (configuration `\(s.loaded.location.configuration)`)",
                "- Model: \(modelDescription(s))",
                "- Experiments: " + s.loaded.setups.map { setup in
-                   let steps = setup.stepCount > 1 ? ", \(setup.stepCount) steps along \(setup.configuration.sweep!.dimension)" : ""
+                   let steps = setup.series.map { ", \($0.observationTimes.count) observation times, \($0.consolidation.times.count - 1) time steps" }
+                       ?? (setup.stepCount > 1 ? ", \(setup.stepCount) steps along \(setup.configuration.sweep!.dimension)" : "")
                    return "\(setup.configuration.name) (`\(setup.configuration.data)`\(steps))"
                }.joined(separator: "; "),
                "- Written by calibrate \(version)", ""]
@@ -88,6 +89,16 @@ enum MarkdownReport {
                 + "cutoff \(formatNumber(l.cutoffInner))–\(formatNumber(l.cutoffOuter))"
         case let .crystal(c):
             return "\(c.lattice) crystal relaxed to zero pressure, \(c.potential.rawValue) potential, cutoff \(formatNumber(c.cutoffInner))–\(formatNumber(c.cutoffOuter))"
+        case let .poroelastic(p):
+            guard let series = s.loaded.setups.first?.series else { return "poroelastic (Biot) model" }
+            let mesh = series.model.mesh
+            let source: String
+            switch p.mesh {
+            case .rectangle: source = "rectangle mesh"
+            case let .gmsh(file): source = "Gmsh mesh `\(file)`"
+            }
+            return "plane-strain Biot poroelasticity (Taylor–Hood P2/P1), \(source): \(mesh.triangleCount) triangles, \(mesh.nodeCount) nodes, "
+                + "regions \(mesh.regionNames.joined(separator: ", ")); \(p.times.count - 1) time steps to t = \(formatNumber(p.times.last ?? 0)) s"
         }
     }
 

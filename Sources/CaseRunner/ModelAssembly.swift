@@ -76,14 +76,17 @@ final class ExperimentSetup {
     let configuration: ExperimentConfiguration
     let steps: [StepSetup]
     let layouts: [ObservableLayout]
+    /// A time-stepped (poroelastic) experiment: one sequence of equilibria observed at the sweep's times.
+    let series: PoroSeries?
 
-    init(configuration: ExperimentConfiguration, steps: [StepSetup], layouts: [ObservableLayout]) {
+    init(configuration: ExperimentConfiguration, steps: [StepSetup], layouts: [ObservableLayout], series: PoroSeries? = nil) {
         self.configuration = configuration
         self.steps = steps
         self.layouts = layouts
+        self.series = series
     }
 
-    var stepCount: Int { steps.count }
+    var stepCount: Int { series?.consolidation.times.count ?? steps.count }
     /// The sweep coordinate of each step (nil without a sweep).
     var sweepValues: [Double]? { configuration.sweep?.values }
 }
@@ -91,7 +94,8 @@ final class ExperimentSetup {
 /// Builds the models of every experiment of a configuration.
 enum ModelAssembly {
     /// The experiments, or nil with the problems in `diagnostics`.
-    static func build(_ configuration: CaseConfiguration, diagnostics: DiagnosticList) -> [ExperimentSetup]? {
+    static func build(_ configuration: CaseConfiguration, directory: String = ".", space: ParameterSpace? = nil,
+                      diagnostics: DiagnosticList) -> [ExperimentSetup]? {
         var setups: [ExperimentSetup] = []
         for (index, experiment) in configuration.experiments.enumerated() {
             do {
@@ -101,6 +105,8 @@ enum ModelAssembly {
                     setup = try buildLattice(l, experiment: experiment, index: index, potential: l.potential.instance, diagnostics: diagnostics)
                 case let .crystal(c):
                     setup = try buildCrystal(c, experiment: experiment, index: index, potential: c.potential.instance, diagnostics: diagnostics)
+                case let .poroelastic(p):
+                    setup = try buildPoroelastic(p, experiment: experiment, index: index, directory: directory, space: space, diagnostics: diagnostics)
                 }
                 if let setup { setups.append(setup) }
             } catch {
@@ -192,7 +198,7 @@ enum ModelAssembly {
                 perStep = [axes.count]
             case .indenterForce:
                 list.append(.indenterForce)
-            case .crystal:
+            case .crystal, .poro:
                 continue  // rejected by the decoder
             }
             let shape = (e.sweep == nil ? [] : [steps]) + perStep

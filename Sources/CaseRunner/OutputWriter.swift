@@ -13,7 +13,7 @@ enum OutputWriter {
                 plots = try Plots.write(s, folder: try staging.folder("plots"), relativeTo: "plots/")
             }
             var fields: [String] = []
-            if s.configuration.output.fields, s.loaded.setups.contains(where: { $0.steps.first?.field != nil }) {
+            if s.configuration.output.fields, s.loaded.setups.contains(where: { $0.steps.first?.field != nil || $0.series != nil }) {
                 fields = try FieldOutput.write(s, folder: try staging.folder("fields"), relativeTo: "fields/")
             }
             let report = try MarkdownReport.text(s, plots: plots, fields: fields, version: CalibrateTool.version)

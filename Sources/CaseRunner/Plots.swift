@@ -31,6 +31,19 @@ enum Plots {
                                                              sigma: present.map { observed.sigma[$0] },
                                                              title: "\(o.quantity.label.capitalizedFirst): \(name)", unit: units),
                          "\(name)_observed_vs_predicted.svg", "Observed versus predicted \(o.quantity.label) '\(name)' (error bars ±σ)")
+                if let series = setup.series {
+                    // The model at every time step (a smooth curve), the data with error bars at the observation times.
+                    let modelTheta = try series.modelTheta(s.theta, names: s.space.names)
+                    let curve = try s.prediction.displacements[e].map {
+                        try series.sensors.evaluate(layout: series.model.layout, displacement: $0, parameters: modelTheta).values[j]
+                    }
+                    let plot = try SVGPlot.timeSeries(times: series.observationTimes, observed: observed.values, sigma: observed.sigma,
+                                                      predicted: curve, predictedTimes: series.consolidation.times,
+                                                      title: "\(o.quantity.label.capitalizedFirst) over time: \(name)",
+                                                      quantity: o.quantity.label, units: units, timeUnits: "s")
+                    try save(plot, "\(name)_series.svg", "\(o.quantity.label.capitalizedFirst) '\(name)' over time: data ± σ and the fitted model at every time step")
+                    continue
+                }
                 guard let sweep = setup.configuration.sweep, layout.perStep <= 4 else { continue }
                 for c in 0 ..< layout.perStep {
                     let indices = sweep.values.indices.map { $0 * layout.perStep + c }

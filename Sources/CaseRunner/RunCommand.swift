@@ -86,8 +86,9 @@ enum RunCommand {
         }
 
         let space = loaded.space
+        let equilibria = fit.problem.experiments.reduce(0) { $0 + (($1 as? TimeSeriesExperiment)?.stepTimes.count ?? 1) }
         console.info("calibrating '\(loaded.configuration.title)': \(space.freeCount) free parameter(s), \(fit.residualCount) observations in "
-                     + "\(loaded.setups.count) experiment(s), \(fit.problem.experiments.count) equilibri\(fit.problem.experiments.count == 1 ? "um" : "a") "
+                     + "\(loaded.setups.count) experiment(s), \(equilibria) equilibri\(equilibria == 1 ? "um" : "a") "
                      + "per evaluation; \(optimizer.method == .levenbergMarquardt ? "Levenberg–Marquardt" : "L-BFGS-B")")
         let journal = EvaluationJournal(replaying: replay)
         let signals = options.handleSignals ? SignalWatcher() : nil

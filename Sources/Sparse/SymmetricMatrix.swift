@@ -76,6 +76,29 @@ public final class SymmetricMatrix {
         }
     }
 
+    /// y = |A| |x| (entrywise absolute values): the scale of each row of A x, for componentwise
+    /// backward errors (Oettli–Prager), which unlike norms are not dominated by rows in larger units.
+    public func multiplyAbsolute(_ x: UnsafeBufferPointer<Double>, into y: UnsafeMutableBufferPointer<Double>) {
+        precondition(x.count == dimension && y.count == dimension)
+        y.update(repeating: 0)
+        let starts = pattern.columnStarts, rows = pattern.rowIndices
+        for j in 0 ..< dimension {
+            let xj = abs(x[j])
+            var sum = 0.0
+            for p in Int(starts[j]) ..< Int(starts[j + 1]) {
+                let i = Int(rows[p])
+                let v = abs(values[p])
+                if i == j {
+                    sum += v * xj
+                } else {
+                    y[i] += v * xj
+                    sum += v * abs(x[i])
+                }
+            }
+            y[j] += sum
+        }
+    }
+
     /// y = A x for arrays.
     public func multiply(_ x: [Double]) -> [Double] {
         var y = [Double](repeating: 0, count: dimension)

@@ -11,8 +11,11 @@ import Physics
 ///   Hₙ λₙ = ∂ℓₙ/∂uₙ − Cₙ₊₁ᵀ λₙ₊₁ (λ after the last step is 0), and dL/dθ = Σₙ (∂ℓₙ/∂θ − Mₙᵀ λₙ):
 ///   one solve per step whatever the number of parameters.
 /// Each step's solve uses its solver's factorization: for linear models at fixed θ
-/// (`NewtonOptions.hessianIsConstant`) the forward run's factorization serves every step of both passes;
-/// otherwise each step's Hessian is factored once per pass.
+/// (`NewtonOptions.hessianIsConstant`) the forward run's factorization serves every step of both passes.
+/// Otherwise the factorization at hand (of a neighbouring step's Hessian, which changes slowly from step
+/// to step) preconditions iterative refinement against the exact Hessian of each step, so that most steps
+/// cost a few sparse products and solves instead of a factorization; where refinement stalls, that step's
+/// Hessian is factored (see `Linearization`).
 public enum TimeSteppedAdjoint {
     /// The misfit's partial derivatives at one step: over that step's unknowns and over the parameters.
     public struct StepSensitivity: Sendable {
@@ -80,9 +83,10 @@ public enum TimeSteppedAdjoint {
         return result
     }
 
-    /// H, M at step n's state, with the factorization of this step's Hessian.
+    /// H, M at step n's state; solves are exact for this step's Hessian.
     private static func linearize(_ solver: Equilibrium, _ state: [Double], _ theta: [Double]) throws -> Linearization {
-        try Linearization(solver: solver, displacement: state, parameters: theta,
-                          factor: solver.options.hessianIsConstant ? .current : .unrelated)
+        let factor: Linearization.FactorState = solver.options.hessianIsConstant
+            ? .current : (solver.factor.isFactorized ? .nearby : .unrelated)
+        return try Linearization(solver: solver, displacement: state, parameters: theta, factor: factor)
     }
 }
