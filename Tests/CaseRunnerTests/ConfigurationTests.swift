@@ -63,11 +63,11 @@ import Testing
         #expect(missing.first == "case.json:1:1: error: the configuration has no 'schema_version'; add \"schema_version\": 1 as the first field")
     }
 
-    @Test func thePoroelasticKindIsAnnouncedButNotYetAvailable() {
+    @Test func aPoroelasticModelRejectsLatticeFieldsAndNeedsAMesh() {
         let text = smallLatticeCase().replacingOccurrences(of: "\"kind\": \"lattice\"", with: "\"kind\": \"poroelastic\"")
         let (_, messages) = decode(text)
-        #expect(messages.contains("case.json:6:13: error: model kind 'poroelastic': the poroelastic mesh model is not available in this "
-                                  + "version of calibrate yet; available kinds are lattice, crystal"), "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("case.json:5:12: error: model has no 'mesh'") }, "\(messages)")
+        #expect(messages.contains { $0.contains("error: unknown field 'lattice' in model") }, "\(messages)")
     }
 
     @Test func observableUnitsMustFitTheModelsUnits() {

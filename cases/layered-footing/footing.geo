@@ -1,0 +1,31 @@
+// Half of a two-layer soil under a strip footing (symmetry at x = 0), in m.
+// Regenerate footing.msh with: gmsh -2 -format msh41 footing.geo -o footing.msh
+lc = 1.5;
+lf = 0.75;
+W = 4; H = 3; D = 1.5; B = 0.75;
+Point(1) = {0, 0, 0, lc};
+Point(2) = {W, 0, 0, lc};
+Point(3) = {W, D, 0, lc};
+Point(4) = {W, H, 0, lc};
+Point(5) = {B, H, 0, lf};
+Point(6) = {0, H, 0, lf};
+Point(7) = {0, D, 0, lf};
+Line(1) = {1, 2};
+Line(2) = {2, 3};
+Line(3) = {3, 4};
+Line(4) = {4, 5};
+Line(5) = {5, 6};
+Line(6) = {6, 7};
+Line(7) = {7, 1};
+Line(8) = {7, 3};
+Curve Loop(1) = {1, 2, -8, 7};
+Plane Surface(1) = {1};
+Curve Loop(2) = {8, 3, 4, 5, 6};
+Plane Surface(2) = {2};
+Physical Surface("sand") = {1};
+Physical Surface("clay") = {2};
+Physical Curve("bottom") = {1};
+Physical Curve("right") = {2, 3};
+Physical Curve("surface") = {4};
+Physical Curve("footing") = {5};
+Physical Curve("left") = {6, 7};
