@@ -25,7 +25,7 @@ enum GradientBenchmark {
                                sigma: sigma, initial: initial, bindings: names.map { .parameter($0) }), names)
     }
 
-    static func run(sizes: [Int], calibrate: Bool) throws {
+    static func run(sizes: [Int], optimizers: Set<String>) throws {
         for target in sizes {
             let (experiment, names) = try Self.experiment(atoms: target)
             let theta = [0.9, 3.2, 1.01]
@@ -52,31 +52,37 @@ enum GradientBenchmark {
                 "implicit_gradient_s": adjointOnly, "finite_difference_gradient_s": fdTime,
                 "ratio_implicit_over_forward": adjointOnly / forward, "ratio_fd_over_implicit": fdTime / adjointOnly,
             ]
-            if calibrate {
+            if !optimizers.isEmpty {
                 let space = try ParameterSpace([
                     Parameter(name: "D", initial: 0.8, lower: 0.1, upper: 10, transform: .log),
                     Parameter(name: "alpha", initial: 3.3, lower: 1, upper: 8),
                     Parameter(name: "r0", initial: 0.99, lower: 0.9, upper: 1.1),
                 ])
                 let problem = try CalibrationProblem(space: space, experiments: [experiment])
-                let (lmTime, lm) = try Measurement.time { try LevenbergMarquardt().minimize(problem.residualFunction, in: space) }
-                var lbfgsOptions = LBFGSOptions()
-                lbfgsOptions.maximumEvaluations = 300
-                let (bfgsTime, bfgs) = try Measurement.time {
-                    try BoundedLBFGS(options: lbfgsOptions).minimize(problem.objectiveFunction, in: space)
+                if optimizers.contains("lm") {
+                    let (seconds, result) = try Measurement.time {
+                        try LevenbergMarquardt().minimize(problem.residualFunction, in: space)
+                    }
+                    record(result, seconds: seconds, prefix: "lm", into: &fields)
                 }
-                fields["lm_s"] = lmTime
-                fields["lm_iterations"] = lm.iterations
-                fields["lm_inner_solves"] = lm.objectiveEvaluations
-                fields["lm_newton_iterations"] = lm.innerIterations
-                fields["lm_status"] = "\(lm.status)"
-                fields["lbfgs_s"] = bfgsTime
-                fields["lbfgs_iterations"] = bfgs.iterations
-                fields["lbfgs_inner_solves"] = bfgs.objectiveEvaluations
-                fields["lbfgs_newton_iterations"] = bfgs.innerIterations
-                fields["lbfgs_status"] = "\(bfgs.status)"
+                if optimizers.contains("lbfgs") {
+                    var options = LBFGSOptions()
+                    options.maximumEvaluations = 300
+                    let (seconds, result) = try Measurement.time {
+                        try BoundedLBFGS(options: options).minimize(problem.objectiveFunction, in: space)
+                    }
+                    record(result, seconds: seconds, prefix: "lbfgs", into: &fields)
+                }
             }
             Measurement.emit(fields)
         }
+    }
+
+    private static func record(_ result: OptimizationResult, seconds: Double, prefix: String, into fields: inout [String: Any]) {
+        fields[prefix + "_s"] = seconds
+        fields[prefix + "_iterations"] = result.iterations
+        fields[prefix + "_inner_solves"] = result.objectiveEvaluations
+        fields[prefix + "_newton_iterations"] = result.innerIterations
+        fields[prefix + "_status"] = "\(result.status)"
     }
 }

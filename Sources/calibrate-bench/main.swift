@@ -7,7 +7,7 @@ import Sparse
 let usage = """
 usage: calibrate-bench sparse   [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|metis|natural] [--threads N]
        calibrate-bench lattice  [--sizes 1e4,1e5,1e6] [--threads N]
-       calibrate-bench gradient [--sizes 1e4,1e5] [--calibrate yes|no] [--threads N]
+       calibrate-bench gradient [--sizes 1e4,1e5] [--optimizers lm,lbfgs|none] [--threads N]
        calibrate-bench poroelastic [--sizes 1e4,1e5]
        calibrate-bench unrolled [--out DIR]
        calibrate-bench verification [--out DIR]
@@ -46,7 +46,8 @@ do {
         try LatticeBenchmark.run(sizes: sizes)
     case "gradient":
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
-        try GradientBenchmark.run(sizes: sizes, calibrate: (options["calibrate"] ?? "yes") == "yes")
+        let optimizers = Set((options["optimizers"] ?? "lm,lbfgs").split(separator: ",").map(String.init)).subtracting(["none"])
+        try GradientBenchmark.run(sizes: sizes, optimizers: optimizers)
     case "poroelastic":
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
         try PoroelasticBenchmark.run(sizes: sizes)

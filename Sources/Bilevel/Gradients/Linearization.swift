@@ -16,7 +16,8 @@ public final class Linearization {
     /// Parameters and full displacement of the equilibrium.
     public let parameters: [Double]
     public let displacement: [Double]
-    /// Refinement steps taken by the latest `solve`, and its componentwise backward error.
+    /// Refinement steps taken by the latest `solve`, and its componentwise backward error (0 when the
+    /// factorization was of H itself and nothing was measured).
     public private(set) var lastRefinementSteps = 0
     public private(set) var lastBackwardError = 0.0
     /// Whether the solver's factor had to be recomputed at u*.
@@ -48,12 +49,15 @@ public final class Linearization {
     }
 
     /// Evaluates H, M, ∂Π/∂θ at `displacement` (an equilibrium; for time steps, with the assembler's
-    /// history and time already set to that step's).
+    /// history and time already set to that step's). With a `.current` factor of a constant Hessian
+    /// (`NewtonOptions.hessianIsConstant`), H is not assembled again: the solves need only the factor.
     public init(solver: Equilibrium, displacement: [Double], parameters: [Double], factor: FactorState) throws {
         self.solver = solver
         self.parameters = parameters
         self.displacement = displacement
-        try solver.assembler.evaluate(displacement: displacement, parameters: parameters, needs: .all)
+        let hessianKnown = factor == .current && solver.options.hessianIsConstant
+        try solver.assembler.evaluate(displacement: displacement, parameters: parameters,
+                                      needs: hessianKnown ? [.energy, .gradient, .mixed, .parameterGradient] : .all)
         switch factor {
         case .current:
             factorIsCurrent = solver.factor.isFactorized
@@ -82,8 +86,13 @@ public final class Linearization {
         }
         var x = try factorSolve(b, columns)
         lastRefinementSteps = 0
+        // A factorization of H itself gives a backward-stable solve: nothing to measure or refine.
+        guard !factorIsCurrent else {
+            lastBackwardError = 0
+            return x
+        }
         lastBackwardError = residualNorm(b, x, columns)
-        if factorIsCurrent || lastBackwardError <= tolerance { return x }
+        if lastBackwardError <= tolerance { return x }
         var previous = Double.infinity
         while lastBackwardError > tolerance && lastRefinementSteps < maximumRefinementSteps
             && lastBackwardError < 0.5 * previous
