@@ -1,4 +1,5 @@
 import AutoDiff
+import Bilevel
 import Foundation
 import Physics
 import Testing
@@ -63,5 +64,28 @@ public struct Buckingham: PairPotential {
         #expect(v[0] > 0)
         #expect(abs((v[1] + 2 * v[2]) / 3 - v[0]) <= 1e-6 * v[0])
         #expect(abs(v[2] - v[3]) <= 1e-12 * abs(v[2]))
+    }
+
+    @Test func aUserPotentialIsCalibratedEndToEndFromCrystalData() throws {
+        // Synthetic data: lattice constant, cohesive energy and bulk modulus of an FCC Buckingham crystal.
+        let crystal = try CrystalModel(kind: .fcc, potential: Buckingham(), cutoff: try SmoothCutoff(inner: 5, outer: 6),
+                                       initialLatticeConstant: 3.2)
+        let observables = try crystal.observables([.latticeConstant, .cohesiveEnergy, .bulkModulus])
+        func experiment(_ observed: [Double]) throws -> Experiment {
+            try Experiment(name: "crystal", model: try crystal.makeModel(), observables: observables, observed: observed,
+                           sigma: observed.map { 0.01 * abs($0) }, initial: crystal.initialDisplacement,
+                           bindings: [.parameter("A"), .parameter("rho"), .constant(10)])
+        }
+        let names = ["A", "rho"]
+        let data = try experiment([1, 1, 1]).evaluate(theta: [1000, 0.3], names: names, derivatives: .none)!.predicted
+        let space = try ParameterSpace([
+            Parameter(name: "A", initial: 700, lower: 100, upper: 1e4, transform: .log),
+            Parameter(name: "rho", initial: 0.32, lower: 0.2, upper: 0.5),
+        ])
+        let problem = try CalibrationProblem(space: space, experiments: [try experiment(data)])
+        let result = try LevenbergMarquardt().minimize(problem.residualFunction, in: space)
+        let fitted = try space.physical(from: result.z)
+        #expect(abs(fitted[0] - 1000) <= 1e-6 * 1000, "\(result.briefReport)")
+        #expect(abs(fitted[1] - 0.3) <= 1e-6 * 0.3)
     }
 }
