@@ -116,13 +116,7 @@ public final class Linearization {
 
     /// Mᵀ y: the contraction of the mixed derivative with an adjoint vector, one entry per parameter.
     public func mixedTransposeProduct(_ y: [Double]) -> [Double] {
-        let n = unknownCount
-        let m = mixed
-        return (0 ..< parameterCount).map { p in
-            var s = 0.0
-            for i in 0 ..< n { s += m[p * n + i] * y[i] }
-            return s
-        }
+        solver.assembler.mixedTransposeProduct(y)
     }
 
     private func factorSolve(_ b: [Double], _ columns: Int) throws -> [Double] {

@@ -38,12 +38,8 @@ public enum UnrolledGradient {
         var hu = [Double](repeating: 0, count: n)
         for state in states.reversed() {
             try assembler.evaluate(displacement: state, parameters: theta, needs: [.hessian, .mixed])
-            let m = assembler.mixed
-            for p in thetaBar.indices {
-                var s = 0.0
-                for i in 0 ..< n { s += m[p * n + i] * ubar[i] }
-                thetaBar[p] -= eta * s
-            }
+            let correction = assembler.mixedTransposeProduct(ubar)
+            for p in thetaBar.indices { thetaBar[p] -= eta * correction[p] }
             ubar.withUnsafeBufferPointer { x in hu.withUnsafeMutableBufferPointer { assembler.hessian.multiply(x, into: $0) } }
             for i in 0 ..< n { ubar[i] -= eta * hu[i] }
         }

@@ -123,6 +123,24 @@ public final class Assembler {
         energy = e.energy
     }
 
+    /// Prepares a time step: the history becomes the positions of `previous` (a full displacement, the
+    /// state after the previous step) and the time `time`.
+    public func setPreviousState(_ previous: [Double], time: Double) {
+        history = zip(model.layout.reference, previous).map { $0 + $1 }
+        self.time = time
+    }
+
+    /// Mᵀy with M = ∂²Π/∂u∂θ of the latest evaluation that requested `.mixed`: one entry per parameter.
+    public func mixedTransposeProduct(_ y: [Double]) -> [Double] {
+        let n = unknownCount
+        precondition(y.count == n, "the vector needs one entry per unknown")
+        return (0 ..< model.parameterCount).map { p in
+            var s = 0.0
+            for i in 0 ..< n { s += mixedBuffer[p * n + i] * y[i] }
+            return s
+        }
+    }
+
     /// Cᵀλ, C = ∂²Π/∂u∂u_prev at this state, over the previous step's dofs (then in `historyProduct`).
     public func historyCouplingProduct(displacement: [Double], parameters theta: [Double], adjoint lambda: [Double]) throws {
         guard lambda.count == unknownCount else {

@@ -39,9 +39,10 @@ public final class Equilibrium {
         var displacement = initial
         var u = layout.gather(displacement)
         // A linear model whose factorization at this θ is kept needs no Hessian assembly at all.
-        let reuse = options.hessianIsConstant && factoredParameters == theta && factor.isFactorized
-        let needs: Needs = reuse ? [.energy, .gradient] : .newton
-        try assembler.evaluate(displacement: displacement, parameters: theta, needs: needs)
+        func iterateNeeds() -> Needs {
+            options.hessianIsConstant && factoredParameters == theta && factor.isFactorized ? [.energy, .gradient] : .newton
+        }
+        try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds())
         var norms = [norm(assembler.gradient)]
         let target = max(options.absoluteTolerance, options.relativeTolerance * norms[0])
         var shifts: [Double] = [], backtracks = 0, iterations = 0
@@ -108,8 +109,7 @@ public final class Equilibrium {
                 scale = max(scale, abs(layout.reference[Int(layout.dofOfUnknown[k])] + u[k]))
             }
             layout.scatter(unknowns: u, into: &displacement)
-            let reuseNext = options.hessianIsConstant && factoredParameters == theta
-            try assembler.evaluate(displacement: displacement, parameters: theta, needs: reuseNext ? [.energy, .gradient] : .newton)
+            try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds())
             factorIsAtSolution = false
             iterations += 1
             norms.append(norm(assembler.gradient))

@@ -74,8 +74,6 @@ public final class TimeStepping: EquilibriumSequence {
 
     /// Sets history and time for step `n` whose previous state is `previous`.
     public func setStep(_ n: Int, previous: [Double]) {
-        let reference = solver.model.layout.reference
-        solver.assembler.history = zip(reference, previous).map { $0 + $1 }
-        solver.assembler.time = times[n]
+        solver.assembler.setPreviousState(previous, time: times[n])
     }
 }

@@ -5,8 +5,7 @@ extension Consolidation: EquilibriumSequence {
 
     public func prepare(step n: Int, previous: [Double]) throws -> Equilibrium {
         let s = try solver(timeStep: n == 0 ? 0 : times[n] - times[n - 1])
-        s.assembler.history = zip(model.layout.reference, previous).map { $0 + $1 }
-        s.assembler.time = times[n]
+        s.assembler.setPreviousState(previous, time: times[n])
         return s
     }
 }

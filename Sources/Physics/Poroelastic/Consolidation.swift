@@ -81,8 +81,7 @@ public final class Consolidation {
     /// prescribed values of `time`.
     public func step(from previous: [Double], time: Double, timeStep: Double, parameters theta: [Double]) throws -> EquilibriumResult {
         let s = try solver(timeStep: timeStep)
-        s.assembler.history = zip(model.layout.reference, previous).map { $0 + $1 }
-        s.assembler.time = time
+        s.assembler.setPreviousState(previous, time: time)
         var initial = previous
         model.applyPrescribed(to: &initial, at: time)
         return try s.solve(parameters: theta, initial: initial)
