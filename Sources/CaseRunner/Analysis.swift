@@ -37,6 +37,10 @@ enum Analysis {
         console.print("\(o.method): \(o.status) after \(o.iterations) outer iteration(s), \(s.newtonIterations) Newton iteration(s), "
                       + String(format: "%.1f s", s.seconds))
         let level = Int((s.configuration.uncertainty.confidenceLevel * 100).rounded())
+        if !o.status.isConverged {
+            console.print("  NOT CONVERGED: the values below are the best point found, not a minimum; their intervals assume one "
+                          + "and are not valid")
+        }
         for (k, i) in s.space.freeIndices.enumerated() {
             let name = s.space.names[i]
             var line = "  \(name) = \(sig(s.theta[i]))"
@@ -49,10 +53,27 @@ enum Analysis {
             console.print(line)
         }
         if let u = s.uncertainty {
-            console.print("  χ²/dof = \(sig(u.reducedChiSquared)) (\(u.degreesOfFreedom) degrees of freedom), weighted RMS = \(sig(u.weightedRMS))")
+            let p = u.chiSquaredPValue.map { ", p = \(sig($0))" } ?? ""
+            console.print("  χ²/dof = \(sig(u.reducedChiSquared)) (\(u.degreesOfFreedom) degrees of freedom\(p)), weighted RMS = \(sig(u.weightedRMS))")
+            if let note = goodnessOfFitNote(u) { console.print("  note: \(note)") }
         }
         for note in s.notes { console.print("  note: \(note)") }
         console.print("results in \(output)/ (report.md, results.nc, history.csv)")
+    }
+
+    /// A warning when χ² is improbably large (p < 0.001) for its degrees of freedom, or improbably small.
+    static func goodnessOfFitNote(_ u: UncertaintyReport) -> String? {
+        guard let p = u.chiSquaredPValue else { return nil }
+        if p < 1e-3 {
+            return "χ² = \(sig(u.chiSquared)) is improbably large for \(u.degreesOfFreedom) degrees of freedom (p = \(sig(p))): "
+                + "the model does not reproduce the data within their sigma (a wrong model or branch, a local minimum, or sigma "
+                + "too small); the intervals are not trustworthy until this is explained"
+        }
+        if p > 1 - 1e-3 {
+            return "χ² = \(sig(u.chiSquared)) is improbably small for \(u.degreesOfFreedom) degrees of freedom (p(χ² ≤ observed) = "
+                + "\(sig(1 - p))): the sigma in the data file are probably too large, and the intervals too wide"
+        }
+        return nil
     }
 
     static func sig(_ x: Double) -> String {

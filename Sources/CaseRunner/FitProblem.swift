@@ -71,6 +71,14 @@ final class FitProblem {
         }
     }
 
+    /// JᵀJ at z for the termination policy; nil where the equilibrium fails (see `residualFunction`).
+    var curvatureFunction: CurvatureFunction {
+        let f = problem.curvatureFunction
+        return { z in
+            do { return try f(z) } catch is SparseError { return nil }
+        }
+    }
+
     /// The objective with its adjoint gradient; unstable equilibria count as failed (see `residualFunction`).
     var objectiveFunction: ObjectiveFunction {
         let f = problem.objectiveFunction

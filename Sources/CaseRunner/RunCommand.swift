@@ -114,7 +114,7 @@ enum RunCommand {
                     .minimize(journal.wrap(fit.residualFunction), in: space, progress: monitor.handler)
             case .lbfgs:
                 result = try BoundedLBFGS(options: optimizer.lbfgs)
-                    .minimize(journal.wrap(fit.objectiveFunction), in: space, progress: monitor.handler)
+                    .minimize(journal.wrap(fit.objectiveFunction), in: space, curvature: fit.curvatureFunction, progress: monitor.handler)
             }
         } catch OptimizerError.initialEvaluationFailed {
             console.finishProgress()

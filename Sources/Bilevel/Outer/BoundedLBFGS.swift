@@ -13,6 +13,9 @@
 //   (NLOPT_FAILURE / ROUNDOFF_LIMITED), the run restarts from z_b with a fresh memory, a bounded number
 //   of times. Consecutive failures beyond a limit end the run with a failed status.
 // • Iterations and progress: an "iteration" is an evaluation that lowers the best objective.
+// • Honest termination: whatever NLopt's reason to stop, the status is "converged" only where the
+//   `TerminationPolicy` finds first-order optimality at the best point; NLopt giving up at such a point
+//   (round-off, which depends on the CPU) is converged, and its other stops elsewhere are "stalled".
 
 import Foundation
 
@@ -28,15 +31,18 @@ public struct BoundedLBFGS: Sendable {
         self.options = options
     }
 
-    /// Minimizes over the free parameters of `space`, starting at their initial values.
-    public func minimize(_ objective: ObjectiveFunction, in space: ParameterSpace,
+    /// Minimizes over the free parameters of `space`, starting at their initial values. `curvature`
+    /// (for least squares, JᵀJ at z) lets the termination policy judge optimality in standard errors.
+    public func minimize(_ objective: ObjectiveFunction, in space: ParameterSpace, curvature: CurvatureFunction? = nil,
                          progress: ProgressHandler? = nil) throws -> OptimizationResult {
-        try minimize(objective, from: space.initialTransformed, bounds: space.transformedBounds, progress: progress)
+        try minimize(objective, from: space.initialTransformed, bounds: space.transformedBounds, scales: space.optimalityScales,
+                     curvature: curvature, progress: progress)
     }
 
-    /// Minimizes `objective` from `start` (projected into `bounds`).
-    public func minimize(_ objective: ObjectiveFunction, from start: [Double], bounds: BoxBounds,
-                         progress: ProgressHandler? = nil) throws -> OptimizationResult {
+    /// Minimizes `objective` from `start` (projected into `bounds`); `scales` are the typical magnitudes
+    /// of z for the relative-gradient test (nil: max(|z_i|, 1)).
+    public func minimize(_ objective: ObjectiveFunction, from start: [Double], bounds: BoxBounds, scales: [Double]? = nil,
+                         curvature: CurvatureFunction? = nil, progress: ProgressHandler? = nil) throws -> OptimizationResult {
         try options.validate()
         try bounds.validateStart(start)
         let n = start.count
@@ -45,50 +51,64 @@ public struct BoundedLBFGS: Sendable {
         try nlopt.setBounds(bounds)
         try nlopt.setRelativeObjectiveTolerance(options.relativeObjectiveTolerance)
         let run = LBFGSRun(options: options, bounds: bounds, progress: progress)
+        // Optimality at the best point, computed once per best point (curvature costs an evaluation).
+        var measured: (z: [Double], optimality: Optimality)?
+        func optimality(_ best: LBFGSRun.Best) throws -> Optimality {
+            if let measured, measured.z == best.z { return measured.optimality }
+            let a = try curvature?(best.z)
+            let o = Optimality.measure(z: best.z, objective: best.value, gradient: best.gradient, bounds: bounds, curvature: a,
+                                       scales: scales, objectiveScale: options.termination.objectiveScale)
+            measured = (best.z, o)
+            return o
+        }
 
         var x = bounds.project(start)
         var restarts = 0
-        var status: OptimizationStatus
-        while true {
+        var status: OptimizationStatus?
+        var stop: StopCriterion?
+        while status == nil && stop == nil {
             let remaining = options.maximumEvaluations - run.evaluations
             if remaining <= 0 { status = .maximumEvaluations; break }
             try nlopt.setMaximumEvaluations(remaining)
             let bestBefore = run.best?.value
             let (outcome, code, _) = try nlopt.minimize(from: &x) { xs, g in run.evaluate(xs, g, objective) }
             if let error = run.thrown { throw error }
-            if let stop = run.stop {
-                guard run.best != nil else { throw OptimizerError.initialEvaluationFailed }
-                status = stop
+            guard let best = run.best else { throw OptimizerError.initialEvaluationFailed }
+            if let own = run.stop {
+                if case .converged(.projectedGradient) = own { stop = .projectedGradient } else { status = own }
                 break
             }
-            guard let best = run.best else { throw OptimizerError.initialEvaluationFailed }
             switch outcome {
-            case .objectiveToleranceReached: status = .converged(.objectiveChange)
-            case .stepToleranceReached: status = .converged(.stepSize)
+            case .objectiveToleranceReached: stop = .objectiveChange
+            case .stepToleranceReached: stop = .stepSize
             case .success:
-                status = best.projectedGradientNorm <= options.projectedGradientTolerance
-                    ? .converged(.projectedGradient) : .converged(.solverCriterion)
+                stop = best.projectedGradientNorm <= options.projectedGradientTolerance ? .projectedGradient : .solverSuccess
             case .maximumEvaluationsReached: status = .maximumEvaluations
             default:
-                if best.projectedGradientNorm <= options.projectedGradientTolerance {
-                    status = .converged(.projectedGradient)
-                } else if restarts < options.maximumRestarts && (bestBefore == nil || best.value < bestBefore!) {
+                // NLopt's line search gave up. At a first-order point that is round-off, not failure;
+                // elsewhere restart from the best point with a fresh memory while that still helps.
+                let gaveUp = StopCriterion.solverGaveUp(code: code, meaning: NLoptOutcome.name(of: code))
+                let optimal = options.termination.isOptimal(try optimality(best), absoluteTolerance: options.projectedGradientTolerance)
+                if !optimal && restarts < options.maximumRestarts && (bestBefore == nil || best.value < bestBefore!) {
                     restarts += 1
                     run.log.append("NLopt stopped with \(NLoptOutcome.name(of: code)) after \(run.evaluations) evaluations; "
                         + "restart \(restarts) from the best point (f = \(outerFormat(best.value)))")
                     x = best.z
                     continue
-                } else {
-                    status = .failed(.nlopt(code: code, meaning: NLoptOutcome.name(of: code)))
                 }
+                stop = gaveUp
             }
-            break
         }
         guard let best = run.best else { throw OptimizerError.initialEvaluationFailed }
-        run.log.append("stopped: \(status)")
+        let finalOptimality = try optimality(best)
+        let final = stop.map { options.termination.status(after: $0, optimality: finalOptimality,
+                                                          absoluteTolerance: options.projectedGradientTolerance) }
+            ?? status ?? .maximumEvaluations
+        run.log.append("stopped: \(final)")
         return OptimizationResult(
-            method: "L-BFGS-B (NLopt LD_LBFGS)", status: status, z: best.z, objective: best.value,
-            gradient: best.gradient, projectedGradientNorm: best.projectedGradientNorm, residuals: nil, jacobian: nil,
+            method: "L-BFGS-B (NLopt LD_LBFGS)", status: final, z: best.z, objective: best.value,
+            gradient: best.gradient, projectedGradientNorm: best.projectedGradientNorm, optimality: finalOptimality,
+            residuals: nil, jacobian: nil,
             iterations: run.iterations, objectiveEvaluations: run.evaluations, jacobianEvaluations: run.successes,
             failedEvaluations: run.failures, rejectedSteps: run.failures, restarts: restarts,
             innerIterations: run.innerTotal, history: run.history, log: run.log)

@@ -52,6 +52,10 @@ public typealias ObjectiveFunction = (_ z: [Double]) throws -> ObjectiveEvaluati
 /// Jacobian may be omitted (it is then ignored even if present).
 public typealias ResidualFunction = (_ z: [Double], _ needJacobian: Bool) throws -> ResidualEvaluation?
 
+/// The Gauss–Newton curvature JᵀJ of a least-squares objective at z (prior rows included), for the
+/// termination policy's optimality test; nil when it cannot be computed there.
+public typealias CurvatureFunction = (_ z: [Double]) throws -> DenseMatrix?
+
 /// What a progress handler tells the optimizer after each iteration.
 public enum ProgressAction: Sendable, Equatable {
     /// Carry on.

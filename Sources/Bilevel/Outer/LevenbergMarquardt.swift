@@ -31,11 +31,13 @@ public struct LevenbergMarquardt: Sendable {
     /// Minimizes over the free parameters of `space`, starting at their initial values.
     public func minimize(_ residuals: ResidualFunction, in space: ParameterSpace,
                          progress: ProgressHandler? = nil) throws -> OptimizationResult {
-        try minimize(residuals, from: space.initialTransformed, bounds: space.transformedBounds, progress: progress)
+        try minimize(residuals, from: space.initialTransformed, bounds: space.transformedBounds, scales: space.optimalityScales,
+                     progress: progress)
     }
 
-    /// Minimizes ½‖r(z)‖² from `start` (projected into `bounds`).
-    public func minimize(_ residuals: ResidualFunction, from start: [Double], bounds: BoxBounds,
+    /// Minimizes ½‖r(z)‖² from `start` (projected into `bounds`); `scales` are the typical magnitudes of
+    /// z for the relative-gradient test (nil: max(|z_i|, 1)).
+    public func minimize(_ residuals: ResidualFunction, from start: [Double], bounds: BoxBounds, scales: [Double]? = nil,
                          progress: ProgressHandler? = nil) throws -> OptimizationResult {
         try options.validate()
         try bounds.validateStart(start)
@@ -80,6 +82,8 @@ public struct LevenbergMarquardt: Sendable {
         var history: [IterationRecord] = []
         var log: [String] = []
         var status: OptimizationStatus?
+        // The optimizer's own test that ended the run, judged by the termination policy at the end.
+        var stop: StopCriterion?
         var iterations = 0
 
         func record(_ step: Double, accepted: Bool) -> ProgressAction {
@@ -94,8 +98,8 @@ public struct LevenbergMarquardt: Sendable {
         }
 
         if record(0, accepted: true) == .stop { status = .stoppedByCallback }
-        if status == nil, state.projectedGradient <= options.projectedGradientTolerance { status = .converged(.projectedGradient) }
-        while status == nil {
+        if status == nil, state.projectedGradient <= options.projectedGradientTolerance { stop = .projectedGradient }
+        while status == nil && stop == nil {
             if iterations >= options.maximumIterations { status = .maximumIterations; break }
             iterations += 1
             let diagonal = state.normal.diagonal
@@ -108,7 +112,7 @@ public struct LevenbergMarquardt: Sendable {
                 let taken = zip(trial, z).map { $0 - $1 }
                 let takenNorm = outerNorm(taken)
                 if takenNorm <= options.stepTolerance * (outerNorm(z) + options.stepTolerance) {
-                    status = .converged(.stepSize)
+                    stop = .stepSize
                     break
                 }
                 let predicted = -(outerDot(state.gradient, taken) + 0.5 * outerDot(taken, state.normal.multiply(taken)))
@@ -133,9 +137,9 @@ public struct LevenbergMarquardt: Sendable {
                             accepted = true
                             stepNorm = takenNorm
                             if state.projectedGradient <= options.projectedGradientTolerance {
-                                status = .converged(.projectedGradient)
+                                stop = .projectedGradient
                             } else if converged {
-                                status = .converged(.objectiveChange)
+                                stop = .objectiveChange
                             }
                         }
                     }
@@ -162,18 +166,24 @@ public struct LevenbergMarquardt: Sendable {
                 counter.rejected += 1
                 lambda *= nu
                 nu *= 2
-                if lambda > options.maximumDamping, status == nil { status = .failed(.noProgress) }
+                if lambda > options.maximumDamping, status == nil { stop = .dampingCeiling }
             }
-            if record(stepNorm, accepted: accepted) == .stop, status == nil {
+            if record(stepNorm, accepted: accepted) == .stop, status == nil, stop == nil {
                 status = .stoppedByCallback
                 log.append("iteration \(iterations): the progress handler asked to stop")
             }
         }
-        let final = status ?? .maximumIterations
+        let optimality = Optimality.measure(z: z, objective: state.objective, gradient: state.gradient, bounds: bounds,
+                                            curvature: state.normal, scales: scales,
+                                            objectiveScale: options.termination.objectiveScale)
+        let final = stop.map { options.termination.status(after: $0, optimality: optimality,
+                                                          absoluteTolerance: options.projectedGradientTolerance) }
+            ?? status ?? .maximumIterations
         log.append("stopped: \(final)")
         return OptimizationResult(
             method: gaussNewton ? "Gauss–Newton" : "Levenberg–Marquardt", status: final, z: z, objective: state.objective,
-            gradient: state.gradient, projectedGradientNorm: state.projectedGradient, residuals: state.residuals,
+            gradient: state.gradient, projectedGradientNorm: state.projectedGradient, optimality: optimality,
+            residuals: state.residuals,
             jacobian: state.jacobian, iterations: iterations, objectiveEvaluations: counter.evaluations,
             jacobianEvaluations: counter.jacobians, failedEvaluations: counter.failures, rejectedSteps: counter.rejected,
             restarts: 0, innerIterations: counter.inner, history: history, log: log)

@@ -10,6 +10,9 @@ public enum ConvergenceRule: String, Sendable, Codable, Equatable {
     case stepSize
     /// NLopt's own internal test (L-BFGS: its fixed 1e-8 projected-gradient test) reported success.
     case solverCriterion
+    /// No further progress was possible at round-off (NLopt's line search gave up, or the damping hit
+    /// its ceiling) at a point where first-order optimality holds.
+    case roundoffLimited
 }
 
 /// Why a run failed.
@@ -20,12 +23,8 @@ public enum OptimizationFailure: Sendable, Codable, Equatable, CustomStringConve
     case diverged
     /// The normal equations could not be solved (plain Gauss–Newton on a rank-deficient Jacobian).
     case singularNormalEquations
-    /// The damping λ grew past its ceiling without an acceptable step: no descent is possible.
-    case noProgress
     /// The inner solve failed at a Gauss–Newton trial point (plain Gauss–Newton never backtracks).
     case innerSolveFailed
-    /// NLopt stopped with a failure code (line search failure, round-off limit) and restarts were exhausted.
-    case nlopt(code: Int, meaning: String)
 
     public var description: String {
         switch self {
@@ -37,20 +36,19 @@ public enum OptimizationFailure: Sendable, Codable, Equatable, CustomStringConve
         case .singularNormalEquations:
             return "JᵀJ is singular: some parameter combination is not determined; use Levenberg–Marquardt, "
                 + "fix a parameter or add a prior"
-        case .noProgress:
-            return "no step reduced the objective even with very large damping; the gradient may be wrong "
-                + "(run the Taylor test) or the point is already optimal to rounding"
         case .innerSolveFailed:
             return "the inner solve failed at a Gauss–Newton trial point and plain Gauss–Newton cannot backtrack"
-        case let .nlopt(code, meaning):
-            return "NLopt stopped with code \(code) (\(meaning))"
         }
     }
 }
 
-/// How a run ended.
+/// How a run ended. Only `.converged` means the point can be trusted as a (local) minimum: it is given
+/// only where first-order optimality holds (see `TerminationPolicy`).
 public enum OptimizationStatus: Sendable, Codable, Equatable, CustomStringConvertible {
     case converged(ConvergenceRule)
+    /// The optimizer's own test stopped the run, but first-order optimality does not hold there: a
+    /// discontinuous or noisy objective (an inner solve switching equilibria), a wrong gradient, or bad scaling.
+    case stalled(StopCriterion)
     case maximumIterations
     case maximumEvaluations
     case stoppedByCallback
@@ -70,7 +68,11 @@ public enum OptimizationStatus: Sendable, Codable, Equatable, CustomStringConver
             case .projectedGradient: return "converged (projected gradient below tolerance)"
             case .stepSize: return "converged (step below tolerance)"
             case .solverCriterion: return "converged (NLopt's internal criterion)"
+            case .roundoffLimited: return "converged (first-order optimal; no further progress at round-off)"
             }
+        case let .stalled(criterion):
+            return "stalled: \(criterion), but the point is not a minimum (the gradient is not small); the objective may be "
+                + "discontinuous (inner solves switching equilibria) or its gradient wrong: check it at the end point"
         case .maximumIterations: return "stopped: iteration limit reached"
         case .maximumEvaluations: return "stopped: evaluation limit reached"
         case .stoppedByCallback: return "stopped by the progress handler"
@@ -97,6 +99,8 @@ public struct OptimizationResult: Sendable, Codable, Equatable {
     public var gradient: [Double]
     /// ‖P(z − ∇f) − z‖∞ at z.
     public var projectedGradientNorm: Double
+    /// First-order optimality at z, as `TerminationPolicy` judged it.
+    public var optimality: Optimality
     /// Weighted residuals at z (least squares only).
     public var residuals: [Double]?
     /// Residual Jacobian at z (least squares only), ready for `UncertaintyAnalysis`.
@@ -122,7 +126,8 @@ public struct OptimizationResult: Sendable, Codable, Equatable {
 
     /// One line: method, status, objective, projected gradient, counts.
     public var briefReport: String {
-        "\(method): \(status); f = \(outerFormat(objective)), |pg| = \(outerFormat(projectedGradientNorm)), "
+        let decrement = optimality.decrement.map { ", \(outerFormat($0)) standard errors from the minimizer" } ?? ""
+        return "\(method): \(status); f = \(outerFormat(objective)), |pg| = \(outerFormat(projectedGradientNorm))\(decrement), "
             + "\(iterations) iterations, \(objectiveEvaluations) evaluations (\(failedEvaluations) failed)"
     }
 

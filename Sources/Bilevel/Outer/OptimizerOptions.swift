@@ -21,6 +21,8 @@ public struct LBFGSOptions: Sendable, Equatable, Codable {
     /// NLopt restarts (from the best point, with a fresh L-BFGS memory) allowed after NLopt stops with a
     /// failure code (its line search gave up, typically after failed evaluations). Default 3.
     public var maximumRestarts = 3
+    /// When a stop of NLopt's (or this wrapper's) own test counts as converged. Default `TerminationPolicy()`.
+    public var termination = TerminationPolicy()
 
     public init() {}
 
@@ -36,6 +38,7 @@ public struct LBFGSOptions: Sendable, Equatable, Codable {
         try requireOption(failurePenalty > 0 && failurePenalty.isFinite, "failurePenalty", failurePenalty, "a positive finite number")
         try requireOption(maximumConsecutiveFailures > 0, "maximumConsecutiveFailures", maximumConsecutiveFailures, "a positive integer")
         try requireOption(maximumRestarts >= 0, "maximumRestarts", maximumRestarts, "≥ 0")
+        try termination.validate()
     }
 }
 
@@ -59,7 +62,7 @@ public struct LevenbergMarquardtOptions: Sendable, Equatable, Codable {
     public var maximumIterations = 100
     /// Initial damping λ₀, relative to the Marquardt scaling diag(JᵀJ). Default 1e-3.
     public var initialDamping = 1e-3
-    /// Fail with `.noProgress` when λ exceeds this. Default 1e16.
+    /// Stop (`StopCriterion.dampingCeiling`) when λ exceeds this. Default 1e16.
     public var maximumDamping = 1e16
     /// Give up after this many consecutive failed evaluations. Default 20.
     public var maximumConsecutiveFailures = 20
@@ -67,6 +70,8 @@ public struct LevenbergMarquardtOptions: Sendable, Equatable, Codable {
     /// steps are accepted, and a separate call would repeat the inner solve. Set false when a Jacobian
     /// costs much more than a solve; it is then requested only at accepted points.
     public var jacobianAtTrialPoints = true
+    /// When a stop of the optimizer's own tests counts as converged. Default `TerminationPolicy()`.
+    public var termination = TerminationPolicy()
 
     public init() {}
 
@@ -81,6 +86,7 @@ public struct LevenbergMarquardtOptions: Sendable, Equatable, Codable {
         try requireOption(initialDamping > 0 && initialDamping.isFinite, "initialDamping", initialDamping, "a positive finite number")
         try requireOption(maximumDamping > initialDamping, "maximumDamping", maximumDamping, "larger than initialDamping")
         try requireOption(maximumConsecutiveFailures > 0, "maximumConsecutiveFailures", maximumConsecutiveFailures, "a positive integer")
+        try termination.validate()
     }
 }
 

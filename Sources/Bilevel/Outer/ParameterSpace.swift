@@ -78,6 +78,16 @@ public struct ParameterSpace: Sendable, Codable, Equatable {
     public var upperTransformed: [Double] {
         freeIndices.map { bound(parameters[$0].upper, parameters[$0].transform) }
     }
+    /// Typical magnitudes of z for the relative-gradient optimality test: 1 for a log-transformed
+    /// parameter (a unit change of log θ is a relative change of θ), |initial| for an untransformed one
+    /// (1 where the initial value is 0).
+    public var optimalityScales: [Double] {
+        freeIndices.map { i in
+            let p = parameters[i]
+            return p.transform == .log || p.initial == 0 ? 1 : abs(p.initial)
+        }
+    }
+
     /// The box for the optimizers.
     public var transformedBounds: BoxBounds {
         BoxBounds(uncheckedLower: lowerTransformed, upper: upperTransformed)

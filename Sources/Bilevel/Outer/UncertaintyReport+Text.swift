@@ -5,7 +5,7 @@ extension UncertaintyReport {
     public var briefReport: String {
         var lines = ["χ² = \(outerFormat(chiSquared)), dof = \(degreesOfFreedom), χ²/dof = \(outerFormat(reducedChiSquared)), "
             + "weighted RMS = \(outerFormat(weightedRMS)) (\(errorScale == .absolute ? "absolute" : "relative") σ"
-            + (includesPrior ? ", with prior)" : ")")]
+            + (includesPrior ? ", with prior)" : ")") + (chiSquaredPValue.map { ", p = \(outerFormat($0))" } ?? "")]
         let level = String(format: "%g%%", confidenceLevel * 100)
         for k in names.indices {
             let se = standardErrorsPhysical[k].isFinite ? outerFormat(standardErrorsPhysical[k]) : "undetermined"

@@ -183,4 +183,12 @@ public struct UncertaintyReport: Sendable, Codable, Equatable {
 
     /// The combinations the data cannot determine.
     public var unidentifiable: [ParameterCombination] { identifiability.unidentifiable }
+
+    /// P(χ²_ν ≥ χ²) with ν = m − p: the probability of a misfit at least this large if the model is right
+    /// and the σ are the data's standard deviations (nil without degrees of freedom, or for relative σ,
+    /// whose scale is estimated from the misfit itself).
+    public var chiSquaredPValue: Double? {
+        guard degreesOfFreedom > 0, errorScale == .absolute else { return nil }
+        return ChiSquared.upperTail(chiSquared, degreesOfFreedom: Double(degreesOfFreedom))
+    }
 }
