@@ -27,8 +27,24 @@ enum Analysis {
         var summary = RunSummary(command: "run", loaded: loaded, data: fit.data, initialTheta: space.initialPhysical, theta: theta,
                                  optimization: result, method: method.rawValue, history: history, uncertainty: uncertainty,
                                  uncertaintyProblem: problem, prediction: prediction, notes: [], seconds: seconds, newtonIterations: newton)
-        summary.notes = IdentifiabilityNotes.notes(for: summary)
+        summary.notes = IdentifiabilityNotes.notes(for: summary) + continuationNotes(fit.problem)
         return summary
+    }
+
+    /// Notes on evaluations rejected because their equilibrium left the branch or the branch turned unstable.
+    static func continuationNotes(_ problem: CalibrationProblem) -> [String] {
+        let c = problem.continuationStatistics
+        var notes: [String] = []
+        if c.branchJumps > 0 {
+            notes.append("\(c.branchJumps) evaluation(s) were rejected as branch jumps: the equilibrium on the loading path there is not "
+                         + "the continuation of the one at a nearby point already computed, so the misfit jumps; the optimizer stepped "
+                         + "around them (first: \(problem.events.first { $0.contains("branch jump") } ?? ""))")
+        }
+        if c.instabilities > 0 {
+            notes.append("\(c.instabilities) evaluation(s) were rejected because the equilibrium branch turned unstable under the "
+                         + "loading (first: \(problem.events.first { $0.contains("unstable") } ?? ""))")
+        }
+        return notes
     }
 
     /// The end-of-run summary on standard output: status, parameters, fit quality, where the results are.
@@ -55,25 +71,9 @@ enum Analysis {
         if let u = s.uncertainty {
             let p = u.chiSquaredPValue.map { ", p = \(sig($0))" } ?? ""
             console.print("  χ²/dof = \(sig(u.reducedChiSquared)) (\(u.degreesOfFreedom) degrees of freedom\(p)), weighted RMS = \(sig(u.weightedRMS))")
-            if let note = goodnessOfFitNote(u) { console.print("  note: \(note)") }
         }
         for note in s.notes { console.print("  note: \(note)") }
         console.print("results in \(output)/ (report.md, results.nc, history.csv)")
-    }
-
-    /// A warning when χ² is improbably large (p < 0.001) for its degrees of freedom, or improbably small.
-    static func goodnessOfFitNote(_ u: UncertaintyReport) -> String? {
-        guard let p = u.chiSquaredPValue else { return nil }
-        if p < 1e-3 {
-            return "χ² = \(sig(u.chiSquared)) is improbably large for \(u.degreesOfFreedom) degrees of freedom (p = \(sig(p))): "
-                + "the model does not reproduce the data within their sigma (a wrong model or branch, a local minimum, or sigma "
-                + "too small); the intervals are not trustworthy until this is explained"
-        }
-        if p > 1 - 1e-3 {
-            return "χ² = \(sig(u.chiSquared)) is improbably small for \(u.degreesOfFreedom) degrees of freedom (p(χ² ≤ observed) = "
-                + "\(sig(1 - p))): the sigma in the data file are probably too large, and the intervals too wide"
-        }
-        return nil
     }
 
     static func sig(_ x: Double) -> String {

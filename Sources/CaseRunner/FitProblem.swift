@@ -51,9 +51,11 @@ final class FitProblem {
                 }
                 guard !components.isEmpty else { continue }
                 let name = setup.configuration.sweep == nil ? setup.configuration.name : "\(setup.configuration.name)[\(step.step)]"
-                experiments.append(try Experiment(name: name, model: step.model, newton: step.newton,
-                                                  observables: try step.makeObservables(components), observed: observed, sigma: sigma,
-                                                  initial: step.initial, bindings: step.bindings))
+                let experiment = try Experiment(name: name, model: step.model, newton: step.newton,
+                                                observables: try step.makeObservables(components), observed: observed, sigma: sigma,
+                                                initial: step.initial, bindings: step.bindings)
+                experiment.continuation.loadPath = step.loadPath
+                experiments.append(experiment)
             }
         }
         problem = try CalibrationProblem(space: loaded.space, experiments: experiments)
@@ -120,8 +122,9 @@ struct Prediction {
             for step in setup.steps {
                 guard let result = try step.predict(theta: theta, names: loaded.space.names) else {
                     let at = setup.configuration.sweep.map { " at sweep value \($0.values[step.step])" } ?? ""
+                    let why = step.lastRejection.map { "; \($0)" } ?? "; the parameters may be unphysical, or the loading too large"
                     throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium was not found at "
-                                    + describe(theta, loaded.space.names) + "; the parameters may be unphysical, or the loading too large")
+                                    + describe(theta, loaded.space.names) + why)
                 }
                 newton += result.equilibrium.iterations
                 states.append(result.equilibrium.displacement)

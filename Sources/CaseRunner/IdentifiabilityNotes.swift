@@ -24,14 +24,7 @@ enum IdentifiabilityNotes {
                     }
                 }
             }
-            if u.degreesOfFreedom > 0 {
-                if u.reducedChiSquared > 2 {
-                    notes.append("χ²/dof = \(String(format: "%.3g", u.reducedChiSquared)): the model does not reproduce the data within their σ "
-                                 + "(or the σ are too small)")
-                } else if u.reducedChiSquared < 0.3 {
-                    notes.append("χ²/dof = \(String(format: "%.3g", u.reducedChiSquared)): the σ appear too large for the scatter of the data")
-                }
-            }
+            if let note = goodnessOfFit(u) { notes.append(note) }
         }
         for (i, hit) in s.boundsHit.enumerated() where hit != 0 {
             let p = s.space.parameters[i]
@@ -40,6 +33,25 @@ enum IdentifiabilityNotes {
         }
         return notes
     }
+
+    /// A warning when χ² is improbable for its degrees of freedom (p < 0.001 on either side), judged by the χ²
+    /// distribution: at 447 degrees of freedom χ²/dof = 1.97 is far out, at 3 it is not.
+    static func goodnessOfFit(_ u: UncertaintyReport) -> String? {
+        guard let p = u.chiSquaredPValue else { return nil }
+        let chi = "χ² = \(formatSignificant(u.chiSquared)) (χ²/dof = \(formatSignificant(u.reducedChiSquared)))"
+        if p < 1e-3 {
+            return "\(chi) is improbably large for \(u.degreesOfFreedom) degrees of freedom (p = \(formatSignificant(p))): the model "
+                + "does not reproduce the data within their σ (a wrong model or equilibrium branch, a local minimum, or σ too small); "
+                + "the intervals cannot be trusted until this is explained"
+        }
+        if p > 1 - 1e-3 {
+            return "\(chi) is improbably small for \(u.degreesOfFreedom) degrees of freedom (P(χ² ≤ observed) = "
+                + "\(formatSignificant(1 - p))): the σ appear too large for the scatter of the data, and the intervals too wide"
+        }
+        return nil
+    }
+
+    private static func formatSignificant(_ x: Double) -> String { String(format: "%.3g", x) }
 
     /// A permeability (mobility) the data cannot see: its region drains (or stays undrained) on a time
     /// scale outside the observation window, so a whole range of values fits the data equally.

@@ -32,6 +32,15 @@ final class StepSetup {
 
     private var predictor: Experiment?
 
+    /// Why the last prediction was rejected (an instability along the loading path), if it was.
+    var lastRejection: String? { predictor?.events.last }
+
+    /// The loading path that defines this step's equilibrium: the prescribed displacements and the
+    /// indentation depth grow together from zero.
+    var loadPath: LoadPathOptions {
+        LoadPathOptions(loadParameters: model.parameterNames.indices.filter { model.parameterNames[$0] == "indenter_depth" })
+    }
+
     /// Solves at model-independent calibration parameters θ (ordered as `names`) and returns every
     /// component's prediction and the equilibrium; nil when the equilibrium was not found.
     func predict(theta: [Double], names: [String]) throws -> Experiment.Evaluation? {
@@ -40,6 +49,7 @@ final class StepSetup {
             predictor = try Experiment(name: "prediction", model: model, newton: newton, observables: all,
                                        observed: [Double](repeating: 0, count: componentCount),
                                        sigma: [Double](repeating: 1, count: componentCount), initial: initial, bindings: bindings)
+            predictor!.continuation.loadPath = loadPath
         }
         return try predictor!.evaluate(theta: theta, names: names, derivatives: .none)
     }

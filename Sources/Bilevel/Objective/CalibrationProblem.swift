@@ -21,6 +21,32 @@ public final class CalibrationProblem {
         self.experiments = experiments
     }
 
+    /// How the equilibria of all experiments were found (continued, along the loading path, rejected).
+    public var continuationStatistics: ContinuationStatistics {
+        var total = ContinuationStatistics()
+        for case let e as Experiment in experiments {
+            total.continued += e.statistics.continued
+            total.loadPathSolves += e.statistics.loadPathSolves
+            total.branchJumps += e.statistics.branchJumps
+            total.instabilities += e.statistics.instabilities
+        }
+        return total
+    }
+
+    /// Rejected evaluations with their reasons (branch jumps, instabilities), experiment by experiment.
+    public var events: [String] {
+        experiments.flatMap { e in ((e as? Experiment)?.events ?? []).map { "experiment '\(e.name)': " + $0 } }
+    }
+
+    /// The continuation anchors of every experiment, in order (empty for experiments without them): save
+    /// them with a checkpoint and restore them to resume a run bit for bit.
+    public var anchors: [[ContinuationAnchor]] {
+        get { experiments.map { ($0 as? Experiment)?.anchors ?? [] } }
+        set {
+            for (e, a) in zip(experiments, newValue) { (e as? Experiment)?.anchors = a }
+        }
+    }
+
     /// Total number of residuals (without prior rows).
     public var residualCount: Int { experiments.reduce(0) { $0 + $1.observationCount } }
 

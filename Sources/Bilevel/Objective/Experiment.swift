@@ -16,9 +16,12 @@ public enum ParameterBinding: Sendable, Equatable {
 /// Given the calibration parameters θ, `evaluate` solves the equilibrium and returns the weighted
 /// residuals rₖ = (oₖ(u*, θ) − dₖ)/σₖ and, on request, their exact Jacobian (forward sensitivities,
 /// one solve per parameter with the Newton factor) or the exact gradient of ½‖r‖² (adjoint, one solve).
-/// By default every solve starts from `initial` (cold start), so u*(θ) is a function of θ alone: a
-/// loaded structure can have several equilibria, and a warm start from a distant θ may land on another
-/// branch, which would make the misfit depend on the optimizer's path (and break resumed runs).
+/// The equilibrium meant is the one on the loading path from the reference state
+/// (`Equilibrium.solveAlongLoadPath`), so u*(θ) is a function of θ, continuous along a stable branch.
+/// Solves are continued from the nearest equilibrium already computed (see `ContinuationOptions`);
+/// an evaluation whose equilibrium is not the continuation of that one (a branch jump) or whose branch
+/// turns unstable is rejected like a failed solve, and logged in `events`. The result is a deterministic
+/// function of the sequence of evaluations; `anchors` can be saved and restored to resume one exactly.
 public final class Experiment {
     public let name: String
     public let solver: Equilibrium
@@ -29,9 +32,20 @@ public final class Experiment {
     public let initial: [Double]
     /// One binding per model parameter.
     public let bindings: [ParameterBinding]
-    /// Start each solve from the previous equilibrium: faster, but path dependent (see above). Default false.
-    public var warmStart = false
-    private var previous: [Double]?
+    /// How equilibria are continued from earlier ones (validated by `evaluate`).
+    public var continuation = ContinuationOptions()
+    /// How this experiment's equilibria were found so far.
+    public private(set) var statistics = ContinuationStatistics()
+    /// Rejected evaluations and their reasons (branch jumps, instabilities), oldest first; at most 100 kept.
+    public private(set) var events: [String] = []
+    private var cache = ContinuationCache()
+
+    /// The equilibria kept for continuation, most recent first: save them with a checkpoint and restore
+    /// them to resume a run bit for bit.
+    public var anchors: [ContinuationAnchor] {
+        get { cache.anchors }
+        set { cache.anchors = newValue }
+    }
 
     public init(name: String, model: Model, newton: NewtonOptions = NewtonOptions(), observables: ObservableSet,
                 observed: [Double], sigma: [Double], initial: [Double], bindings: [ParameterBinding]) throws {
@@ -81,26 +95,32 @@ public final class Experiment {
     }
 
     /// Solves at calibration parameters `theta` (physical values, ordered as `names`) and computes the
-    /// requested derivatives. Returns nil when the equilibrium did not converge (the outer optimizer then
-    /// rejects the step); throws for invalid input.
+    /// requested derivatives. Returns nil when the equilibrium was not found or was rejected (the outer
+    /// optimizer then rejects the step); throws for invalid input.
     public func evaluate(theta: [Double], names: [String], derivatives: Derivatives) throws -> Evaluation? {
         let map = try BindingMap(bindings, theta: theta, names: names, experiment: name)
         let modelTheta = map.modelTheta
-        var start = initial
-        if warmStart, let previous {
-            for d in 0 ..< start.count where !solver.model.layout.isPrescribed(d) { start[d] = previous[d] }
-        }
         let result: EquilibriumResult
         do {
-            result = try solver.solve(parameters: modelTheta, initial: start)
+            guard let r = try equilibrium(at: modelTheta) else { return nil }
+            result = r
         } catch let error as PhysicsError {
             if case .nonFinite = error { return nil }
             throw error
         }
-        guard result.converged else { return nil }
-        previous = result.displacement
         do {
-            return try derivativesAt(result, modelTheta: modelTheta, map: map, names: names, derivatives: derivatives)
+            // Sensitivities serve the Jacobian and the next evaluation's predictor (p solves with one factor).
+            let needsSensitivities = derivatives == .jacobian || continuation.enabled
+            let linearization = needsSensitivities || derivatives == .gradient
+                ? try Linearization(solver: solver, result: result, parameters: modelTheta) : nil
+            let s = needsSensitivities ? try ImplicitGradient.sensitivities(linearization!) : nil
+            let evaluation = try derivativesAt(result, linearization: linearization, sensitivities: s, modelTheta: modelTheta,
+                                               map: map, names: names, derivatives: derivatives)
+            if continuation.enabled, let s {
+                cache.insert(ContinuationAnchor(theta: modelTheta, displacement: result.displacement, sensitivities: s),
+                             keeping: continuation.anchors)
+            }
+            return evaluation
         } catch is SparseError {
             // The equilibrium found is not a stable minimum (its Hessian is not positive definite), so
             // the implicit function theorem does not apply there: reject the point like a failed solve.
@@ -108,8 +128,70 @@ public final class Experiment {
         }
     }
 
-    private func derivativesAt(_ result: EquilibriumResult, modelTheta: [Double], map: BindingMap, names: [String],
-                               derivatives: Derivatives) throws -> Evaluation? {
+    /// The equilibrium at model parameters θ: continued from the nearest anchor where that can be
+    /// trusted, else along the loading path; nil when it was not found, or is not on the anchor's branch.
+    private func equilibrium(at theta: [Double]) throws -> EquilibriumResult? {
+        try continuation.validate(parameterCount: solver.model.parameterCount)
+        var anchor: ContinuationAnchor?, prediction: (u: [Double], move: Double)?, continued: EquilibriumResult?
+        if continuation.enabled, let a = cache.nearest(to: theta) {
+            anchor = a
+            prediction = ContinuationCache.predict(from: a, theta: theta, initial: initial, layout: solver.model.layout)
+            let c = try solver.solve(parameters: theta, initial: prediction!.u)
+            if isTrusted(c, predicted: prediction!.u, move: prediction!.move) {
+                statistics.continued += 1
+                return c
+            }
+            continued = c
+        }
+        statistics.loadPathSolves += 1
+        switch try solver.solveAlongLoadPath(parameters: theta, final: initial, options: continuation.loadPath) {
+        case let .solved(result, _, _):
+            guard let anchor, let prediction else { return result }
+            // The definition's equilibrium is the continuation of the anchor's when it is where the
+            // predictor says, or where Newton from the predictor went.
+            if isNear(result.displacement, prediction.u, move: prediction.move) { return result }
+            if let c = continued, c.converged, isSame(c.displacement, result.displacement) { return result }
+            statistics.branchJumps += 1
+            record("branch jump at \(describe(theta)): the equilibrium on the loading path is not the continuation of the "
+                   + "nearest one computed (at \(describe(anchor.theta))); the point is rejected")
+            return nil
+        case let .unstable(fraction, _):
+            statistics.instabilities += 1
+            record("at \(describe(theta)): " + LoadPathOutcome.unstable(fraction: fraction, newtonIterations: 0).description)
+            return nil
+        case .failedAtStart:
+            return nil
+        }
+    }
+
+    /// A continued solve that can be trusted: converged, positive definite at every iterate, and near the predictor.
+    private func isTrusted(_ r: EquilibriumResult, predicted: [Double], move: Double) -> Bool {
+        r.converged && r.shifts.allSatisfy { $0 == 0 } && isNear(r.displacement, predicted, move: move)
+    }
+
+    /// Two solutions of the same equilibrium (within the absolute allowance).
+    private func isSame(_ a: [Double], _ b: [Double]) -> Bool {
+        let (distance, scale) = ContinuationCache.distance(a, b, layout: solver.model.layout)
+        return distance <= continuation.absoluteTolerance * scale
+    }
+
+    /// Whether a solution lies within the corrector bound of the predictor: κ·(predictor move) plus the
+    /// absolute allowance.
+    private func isNear(_ solution: [Double], _ predicted: [Double], move: Double) -> Bool {
+        let (distance, scale) = ContinuationCache.distance(solution, predicted, layout: solver.model.layout)
+        return distance <= continuation.branchTolerance * move + continuation.absoluteTolerance * scale
+    }
+
+    private func record(_ event: String) {
+        if events.count < 100 { events.append(event) }
+    }
+
+    private func describe(_ theta: [Double]) -> String {
+        zip(solver.model.parameterNames, theta).map { "\($0) = \($1)" }.joined(separator: ", ")
+    }
+
+    private func derivativesAt(_ result: EquilibriumResult, linearization: Linearization?, sensitivities: [Double]?,
+                               modelTheta: [Double], map: BindingMap, names: [String], derivatives: Derivatives) throws -> Evaluation? {
         let columnOf = map.columnOf
         let values = try observables.evaluate(layout: solver.model.layout, displacement: result.displacement, parameters: modelTheta)
         let residuals = values.values.indices.map { (values.values[$0] - observed[$0]) / sigma[$0] }
@@ -121,13 +203,11 @@ public final class Experiment {
         case .gradient:
             let weights = residuals.indices.map { residuals[$0] / sigma[$0] }
             let dLdu = layout.gather(values.weightedDofGradient(weights: weights, dofCount: layout.dofCount))
-            let linearization = try Linearization(solver: solver, result: result, parameters: modelTheta)
-            let modelGradient = try ImplicitGradient.adjoint(linearization, dLdu: dLdu,
+            let modelGradient = try ImplicitGradient.adjoint(linearization!, dLdu: dLdu,
                                                              dLdtheta: values.weightedParameterGradient(weights: weights))
             gradient = map.calibrationGradient(modelGradient, count: names.count)
         case .jacobian:
-            let linearization = try Linearization(solver: solver, result: result, parameters: modelTheta)
-            let s = try ImplicitGradient.sensitivities(linearization)
+            let s = try sensitivities ?? ImplicitGradient.sensitivities(linearization!)
             let n = layout.unknownCount, m = residuals.count, pCount = bindings.count
             // dO/dθ = ∂O/∂θ + ∂O/∂u · S, then divide by σ and map model parameters to columns.
             var dOdTheta = values.parameterDerivatives
