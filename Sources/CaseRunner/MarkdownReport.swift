@@ -118,7 +118,7 @@ enum MarkdownReport {
                 let w = v.values.indices.filter { !v.values[$0].isNaN }.map { (predicted[$0] - v.values[$0]) / v.sigma[$0] }
                 let rms = w.isEmpty ? 0 : (w.reduce(0) { $0 + $1 * $1 } / Double(w.count)).squareRoot()
                 try table.append([.text(setup.configuration.name), .text(layout.configuration.variable), .text(layout.configuration.quantity.label),
-                                  .text(v.fileUnits ?? layout.expectedUnits ?? ""), .integer(w.count), .number(rms, digits: 4),
+                                  .text(v.units ?? layout.expectedUnits ?? ""), .integer(w.count), .number(rms, digits: 4),
                                   .number(w.map(abs).max() ?? 0, digits: 4)])
             }
         }

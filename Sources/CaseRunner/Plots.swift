@@ -23,7 +23,7 @@ enum Plots {
                 let o = layout.configuration
                 let observed = data[e].variables[j]
                 let predicted = s.prediction.values[e][j]
-                let units = observed.fileUnits ?? layout.expectedUnits
+                let units = observed.units ?? layout.expectedUnits
                 let name = s.prefix(e) + o.variable
                 let present = observed.values.indices.filter { !observed.values[$0].isNaN }
                 try save(try SVGPlot.observedVersusPredicted(observed: present.map { observed.values[$0] },
