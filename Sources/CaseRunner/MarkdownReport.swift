@@ -9,6 +9,7 @@ enum MarkdownReport {
     static func text(_ s: RunSummary, plots: [(file: String, caption: String)], fields: [String], version: String) throws -> String {
         let c = s.configuration
         var md: [String] = ["# Calibration report: \(c.title)", ""]
+        md += ReportSections.convergenceBanner(s)
         if let d = c.description { md += [d, ""] }
         md += ["- Case: `\(s.loaded.location.directory)` (configuration `\(s.loaded.location.configuration)`)",
                "- Model: \(modelDescription(s))",
@@ -37,9 +38,19 @@ enum MarkdownReport {
             var se: MarkdownTable.Cell = "—", interval = "—"
             if let u = s.uncertainty, let k = s.freeIndex(of: i) {
                 let e = u.standardErrorsPhysical[k]
-                se = e.isFinite ? .number(e, digits: 3) : "undetermined"
-                interval = e.isFinite ? "[\(NumberFormat.significant(u.intervalsPhysical[k].lower, digits: 6)), "
-                    + "\(NumberFormat.significant(u.intervalsPhysical[k].upper, digits: 6))]" : "unbounded"
+                func text(_ range: ConfidenceInterval) -> String {
+                    "[\(NumberFormat.significant(range.lower, digits: 6)), \(NumberFormat.significant(range.upper, digits: 6))]"
+                }
+                if e.isFinite {
+                    se = .number(e, digits: 3)
+                    interval = text(u.intervalsPhysical[k])
+                } else if let conditional = ReportSections.conditionalInterval(u, k) {
+                    se = .text(NumberFormat.significant(conditional.se, digits: 3) + " (conditional)")
+                    interval = text(conditional.interval) + " (conditional)"
+                } else {
+                    se = "undetermined"
+                    interval = "unbounded"
+                }
             }
             let hit = s.boundsHit[i] < 0 ? "lower" : (s.boundsHit[i] > 0 ? "upper" : "no")
             try table.append([.text(p.name), .text(units), .number(s.initialTheta[i]), .number(s.theta[i]), se, .text(interval), .text(bounds), .text(hit)])
@@ -57,13 +68,11 @@ enum MarkdownReport {
                 })
             }
             md += [corr.text]
-            md += ["## Identifiability", "",
-                   "Eigenvalues of JᵀJ scaled to relative sensitivities: " + u.identifiability.eigenvalues.map { NumberFormat.significant($0, digits: 3) }.joined(separator: ", ")
-                       + "; condition number \(NumberFormat.significant(u.identifiability.conditionNumber, digits: 3)).", ""]
+            md += ["## Identifiability", ""] + (try ReportSections.identifiability(u))
         } else {
             md += ["## Identifiability", ""]
         }
-        md += s.notes.isEmpty ? ["Every parameter combination is determined by the data.", ""] : s.notes.map { "- \($0.capitalizedFirst)." } + [""]
+        md += s.notes.isEmpty ? ["Every parameter combination is determined by the data.", ""] : s.notes.map { "- \(ReportSections.sentence($0, names: s.space.names))." } + [""]
 
         md += try fitQuality(s)
         md += try solverStatistics(s)
@@ -74,6 +83,7 @@ enum MarkdownReport {
         md += ["## Files", "", "- `results.nc`: parameters with standard errors and intervals, observed/predicted/residual values, history",
                "- `history.csv`: one row per outer iteration"]
         md += fields.map { "- `\($0)`: displacement field for ParaView" }
+        md += [""] + (try ReportSections.provenance(s))
         return md.joined(separator: "\n") + "\n"
     }
 

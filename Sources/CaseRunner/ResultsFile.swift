@@ -7,7 +7,7 @@ import NetCDF
 /// every other netCDF tool read it. `parameter` is a string coordinate (a char array with
 /// `_Encoding = "utf-8"`, which xarray decodes to strings), so `ds.sel(parameter="E")` works; every
 /// numeric variable has `units` and `long_name` (per-parameter units in `parameter_units` and on
-/// the scalar `parameter_<name>` variables). The provenance (version, commit, command line, SHA-256
+/// the scalar `parameter_value_<name>` variables). The provenance (version, commit, command line, SHA-256
 /// of every input) is in global attributes. Nothing time-dependent is written: the same inputs
 /// and command line give the same bytes.
 enum ResultsFile {
@@ -65,6 +65,10 @@ enum ResultsFile {
         try out.addVariable("parameter_units", type: .char, dimensions: ["parameter", "name_length"], longName: "units of the parameter's values")
         try out.setAttribute("_Encoding", .text("utf-8"), on: "parameter_units")
         try out.write(strings: parameterUnits, to: "parameter_units")
+        // The second axis of the correlation matrix, labelled too.
+        try out.addVariable("parameter_b", type: .char, dimensions: ["parameter_b", "name_length"], longName: "parameter name")
+        try out.setAttribute("_Encoding", .text("utf-8"), on: "parameter_b")
+        try out.write(strings: space.names, to: "parameter_b")
         let vectors: [(String, String, [Double])] = [
             ("parameter_initial", "initial value", s.initialTheta),
             ("parameter_value", s.command == "run" ? "fitted value" : "value used", s.theta),
@@ -79,9 +83,9 @@ enum ResultsFile {
             if sharedUnits == nil { try out.setAttribute("comment", .text("units per parameter in parameter_units"), on: name) }
             try out.write(values.map(clean), to: name)
         }
-        // Each parameter's value also as a scalar carrying its own units: ds["parameter_E"].attrs["units"].
+        // Each parameter's value also as a scalar carrying its own units: ds["parameter_value_E"].attrs["units"].
         for (i, name) in space.names.enumerated() {
-            let variable = "parameter_" + name
+            let variable = "parameter_value_" + name
             try out.addVariable(variable, type: .double, units: parameterUnits[i],
                                 longName: s.configuration.parameters[i].description ?? "parameter \(name)", fillValue: fill)
             if let u = s.uncertainty, let k = s.freeIndex(of: i) {
