@@ -18,7 +18,10 @@ enum MarkdownReport {
                        ?? (setup.stepCount > 1 ? ", \(setup.stepCount) steps along \(setup.configuration.sweep!.dimension)" : "")
                    return "\(setup.configuration.name) (`\(setup.configuration.data)`\(steps))"
                }.joined(separator: "; "),
-               "- Written by calibrate \(version)", ""]
+               "- Written by calibrate \(version)"]
+        let conversions = (s.data ?? []).flatMap { e in e.variables.compactMap { v in v.conversion.map { "`\(v.name)` \($0)" } } }
+        if !conversions.isEmpty { md += ["- Units converted on reading the data: " + conversions.joined(separator: "; ")] }
+        md += [""]
         if let o = s.optimization {
             md += ["## Result", "", "**\(o.status.description.capitalizedFirst)** — \(o.method), \(o.iterations) outer iteration(s).", ""]
         }

@@ -124,10 +124,11 @@ private func runWithData(_ change: (inout [(String, Int)], inout [Variable]) -> 
     }
 
     @Test func unitMismatch() throws {
-        let (folder, r) = try runWithData { _, variables in variables[0].units = "nm" }
+        // Convertible units (nm for angstrom) are converted on reading (DataFormatTests); another kind of quantity is an error.
+        let (folder, r) = try runWithData { _, variables in variables[0].units = "eV" }
         #expect(r.status == 2)
-        #expect(r.err == "\(folder.path)/observations.nc: error: variable 'u': its units are 'nm' but 'angstrom' are expected (1 nm = 10 angstrom); "
-                + "convert the data, or change the configured units (observable 'u' of experiment 'pull')\n")
+        #expect(r.err == "\(folder.path)/observations.nc: error: variable 'u': its units are 'eV', which is not the same kind of quantity as the "
+                + "expected 'angstrom'; check that the variable holds what the configuration says (observable 'u' of experiment 'pull')\n")
         expectNoResults(folder)
     }
 
