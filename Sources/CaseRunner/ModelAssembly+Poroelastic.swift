@@ -85,8 +85,8 @@ final class PoroSeries {
                             + "the times in the experiment's 'times'", at: e.position, file: configFile)
                     continue
                 }
-                // Any conversion is noted when the data are read and checked against these times.
-                let times = try CFTime.read("time", file: file, target: "s").values
+                let (times, conversion) = try CFTime.read("time", file: file, target: "s")
+                if let conversion { d.note("\(conversion) (experiment '\(e.name)')", file: path) }
                 if times.isEmpty || times.contains(where: { !$0.isFinite }) || zip(times, times.dropFirst()).contains(where: { !($1 > $0) }) {
                     d.error("coordinate variable 'time' must hold strictly increasing, finite times (experiment '\(e.name)')", file: path)
                     continue

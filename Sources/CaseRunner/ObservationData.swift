@@ -176,8 +176,13 @@ enum ObservationReader {
             return nil
         }
         guard header.dimensions == layout.dimensions else {
+            let expected = layout.dimensions.joined(separator: ", ")
+            let advice = header.dimensions.sorted() == layout.dimensions.sorted()
+                ? "the order differs: transpose the variable in the file (in xarray: ds['\(name)'].transpose(\(layout.dimensions.map { "'\($0)'" }.joined(separator: ", "))))"
+                : "rename the dimensions in the file (in xarray: ds.rename_dims(...)), or name the file's dimensions in the observable's "
+                    + "'dimensions'" + (layout.atoms != nil ? " (the atom dimension stays second-to-last, the component dimension last)" : "")
             d.error("\(role)variable '\(name)' has dimensions (\(header.dimensions.joined(separator: ", "))), but the configuration "
-                    + "expects (\(layout.dimensions.joined(separator: ", ")))\(context); rename the dimensions in the file or set 'dimensions'", file: path)
+                    + "expects (\(expected))\(context); \(advice)", file: path)
             return nil
         }
         for (k, dimension) in header.dimensions.enumerated() where header.shape[k] != layout.shape[k] {
@@ -192,7 +197,9 @@ enum ObservationReader {
     private static func meaning(of axis: Int, _ layout: ObservableLayout) -> String {
         let hasAxes = layout.configuration.quantity.axes != nil
         var parts: [String] = []
-        if layout.shape.count > (layout.atoms != nil ? 1 : 0) + (hasAxes ? 1 : 0) { parts.append("the number of sweep values") }
+        if layout.shape.count > (layout.atoms != nil ? 1 : 0) + (hasAxes ? 1 : 0) {
+            parts.append(layout.configuration.quantity.isPoro ? "the number of observation times" : "the number of sweep values")
+        }
         if layout.atoms != nil { parts.append("the number of atoms selected") }
         if hasAxes { parts.append("the number of axes observed") }
         return axis < parts.count ? parts[axis] : "'\(layout.dimensions[axis])'"
@@ -232,7 +239,10 @@ enum ObservationReader {
             if sweep.target == .time {
                 let time = try CFTime.read(sweep.dimension, file: file, target: sweep.units ?? "s")
                 values = time.values
-                if let note = time.conversion { d.note("\(note) (experiment '\(name)')", file: file.path) }
+                // Said once: when the times came from this file, loading the case said it already.
+                if let note = time.conversion.map({ "\($0) (experiment '\(name)')" }), !d.items.contains(where: { $0.message == note }) {
+                    d.note(note, file: file.path)
+                }
             } else {
                 values = try NumericVariable.read(sweep.dimension, file: file, fill: .allowFill)
                 if let expected = sweep.units, let found = try file.units(of: sweep.dimension) {

@@ -109,7 +109,9 @@ private func runWithData(_ change: (inout [(String, Int)], inout [Variable]) -> 
         }
         #expect(r.status == 2)
         #expect(r.err == "\(folder.path)/observations.nc: error: variable 'u' has dimensions (atom, axis), but the configuration expects "
-                + "(atom, component) (observable 'u' of experiment 'pull'); rename the dimensions in the file or set 'dimensions'\n")
+                + "(atom, component) (observable 'u' of experiment 'pull'); rename the dimensions in the file (in xarray: ds.rename_dims(...)), "
+                + "or name the file's dimensions in the observable's 'dimensions' (the atom dimension stays second-to-last, the component "
+                + "dimension last)\n")
         expectNoResults(folder)
         let (short, s) = try runWithData { dimensions, variables in
             let atoms = dimensions.first { $0.0 == "atom" }!.1

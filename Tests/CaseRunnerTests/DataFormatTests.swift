@@ -109,11 +109,28 @@ private func terzaghi(timeType: String, timeUnits: String, timesPerSecond: Doubl
         }
     }
 
-    @Test func aMissingSensorValueWithANaNFillValueIsLeftOut() throws {
+    @Test func aSensorMissingAValueIsRejectedByCheckAsByRun() throws {
+        // NaN with a NaN _FillValue, as xarray writes a missing float; a time series needs every sensor at every time.
         let folder = try terzaghi(timeType: "int64", timeUnits: "seconds", missingTopValue: true)
+        let expected = "error: experiment 'column': variable 'p_top' has a missing value at t = 20 s; time series need every sensor at every time"
+        for noSolve in [false, true] {
+            let check = calibrate(["check", folder.path] + (noSolve ? ["--no-solve"] : []))
+            #expect(check.status == 2)
+            #expect(check.out.contains(expected), "\(check.out)")
+        }
+        let run = calibrate("run", folder.path)
+        #expect(run.status == 2)
+        #expect(run.err.contains(expected), "\(run.err)")
+    }
+
+    @Test func checkSolvesOnceAtTheInitialParametersUnlessToldNot() throws {
+        let folder = try terzaghi(timeType: "double", timeUnits: "s")
         let check = calibrate("check", folder.path)
-        #expect(check.status == 0, "\(check.out)")
-        #expect(check.out.contains("29 observations (1 missing values left out)"), "\(check.out)")
+        #expect(check.status == 0)
+        #expect(check.out.contains("; solved the 13 equilibria at the initial parameters"), "\(check.out)")
+        let quick = calibrate("check", folder.path, "--no-solve")
+        #expect(quick.status == 0)
+        #expect(!quick.out.contains("solved"), "\(quick.out)")
     }
 
     /// The small lattice case's data, re-encoded the xarray way: int64 atom labels, float32 values,

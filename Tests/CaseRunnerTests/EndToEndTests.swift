@@ -36,10 +36,13 @@ import Testing
         #expect(history.count == (try results.dimension("iteration").length) + 1)
     }
 
-    @Test func theSameInputsGiveTheSameOutputsBitForBit() {
+    @Test func theSameInputsGiveTheSameOutputsBitForBit() throws {
         let folder = preparedSmallCase()
-        #expect(calibrate("run", folder.path, "--out", folder.path + "/a", "-q").status == 0)
-        #expect(calibrate("run", folder.path, "--out", folder.path + "/b", "-q").status == 0)
+        // The same command line twice (it is part of the provenance in results.nc and report.md).
+        #expect(calibrate("run", folder.path, "-q").status == 0)
+        try FileManager.default.moveItem(atPath: folder.path + "/results", toPath: folder.path + "/a")
+        #expect(calibrate("run", folder.path, "-q").status == 0)
+        try FileManager.default.moveItem(atPath: folder.path + "/results", toPath: folder.path + "/b")
         for file in ["results.nc", "history.csv", "plots/convergence.svg", "plots/u_observed_vs_predicted.svg", "fields/pull.vtu"] {
             #expect(folder.read("a/" + file) == folder.read("b/" + file), "\(file) differs")
         }
@@ -69,7 +72,7 @@ import Testing
         #expect(!folder.exists("results"))
         let resumed = calibrate("run", folder.path, "--resume", "-q")
         #expect(resumed.status == 0, "\(resumed.err)")
-        #expect(folder.read("results/results.nc") == folder.read("reference/results.nc"))
+        #expect(try sameResultsApartFromTheCommandLine(folder.path + "/results/results.nc", folder.path + "/reference/results.nc"))
         #expect(folder.read("results/history.csv") == folder.read("reference/history.csv"))
         #expect(!folder.exists(".results.checkpoint"), "the checkpoint is removed after success")
     }
