@@ -135,7 +135,26 @@ enum MarkdownReport {
                                   .number(w.map(abs).max() ?? 0, digits: 4)])
             }
         }
-        return md + [table.text]
+        return md + [table.text] + (try scalarObservables(s, data))
+    }
+
+    /// One table of the scalar observables (a crystal's properties): observed, predicted, relative deviation.
+    private static func scalarObservables(_ s: RunSummary, _ data: [ExperimentData]) throws -> [String] {
+        var table = try MarkdownTable(columns: ["observable", "units", "observed", "σ", "predicted", "relative deviation", "(pred. − obs.)/σ"],
+                                      alignments: [.left, .left, .right, .right, .right, .right, .right], significantDigits: 6)
+        var rows = 0
+        for (e, setup) in s.loaded.setups.enumerated() where setup.series == nil {
+            for (j, layout) in setup.layouts.enumerated() where layout.count == 1 {
+                let v = data[e].variables[j], predicted = s.prediction.values[e][j][0], observed = v.values[0]
+                guard !observed.isNaN else { continue }
+                try table.append([.text(s.prefix(e) + layout.configuration.variable), .text(v.units ?? layout.expectedUnits ?? ""),
+                                  .number(observed), .number(v.sigma[0], digits: 3), .number(predicted),
+                                  .text(observed == 0 ? "—" : String(format: "%+.3g%%", 100 * (predicted - observed) / abs(observed))),
+                                  .number((predicted - observed) / v.sigma[0], digits: 3)])
+                rows += 1
+            }
+        }
+        return rows == 0 ? [] : ["### Scalar observables", "", table.text]
     }
 
     private static func solverStatistics(_ s: RunSummary) throws -> [String] {

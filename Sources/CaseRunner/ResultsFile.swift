@@ -155,6 +155,19 @@ enum ResultsFile {
                 let predicted = s.prediction.values[e][j]
                 try out.addVariable(name + "_predicted", type: .double, dimensions: dims, units: units, longName: "predicted " + long, fillValue: fill)
                 try out.write(predicted.map { $0.isFinite ? $0 : fill }, to: name + "_predicted")
+                if let every = try s.everyStep(experiment: e, observable: j) {
+                    // The model between the observations too: at every time step of the simulation.
+                    let stepDimension = prefix + "time_step"
+                    if defined[stepDimension] == nil {
+                        try out.addDimension(stepDimension, length: every.times.count)
+                        defined[stepDimension] = every.times.count
+                        try out.addVariable(stepDimension, type: .double, dimensions: [stepDimension], units: "s", longName: "time of each model step")
+                        try out.write(every.times, to: stepDimension)
+                    }
+                    try out.addVariable(name + "_predicted_every_step", type: .double, dimensions: [stepDimension], units: units,
+                                        longName: "predicted \(long) at every time step", fillValue: fill)
+                    try out.write(every.values.map { $0.isFinite ? $0 : fill }, to: name + "_predicted_every_step")
+                }
                 guard let observed else { continue }
                 let residual = zip(predicted, observed.values).map { $1.isNaN ? fill : $0 - $1 }
                 let weighted = predicted.indices.map { i in observed.values[i].isNaN ? fill : (predicted[i] - observed.values[i]) / observed.sigma[i] }
