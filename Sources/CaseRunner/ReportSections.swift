@@ -35,7 +35,7 @@ enum ReportSections {
         guard let o = s.optimization, !o.status.isConverged else { return [] }
         return ["> **⚠ The calibration did not converge: \(o.status.description).** The values below are those of the last "
                 + "iterate, not of an optimum, and the standard errors and intervals are computed there: treat them as provisional. "
-                + "Raise the iteration limit (`--max-iterations` or the optimizer's `max_iterations`) and run again, or check the case.", ""]
+                + "Raise the iteration limit (`--max-iterations` or the optimizer's `maximum_iterations` in case.json) and run again, or check the case.", ""]
     }
 
     /// The provenance: tool, command line and the SHA-256 of every input file.

@@ -1,3 +1,4 @@
+@testable import Bilevel
 @testable import CaseRunner
 import Foundation
 import NetCDF
@@ -308,5 +309,32 @@ private func terzaghi(timeType: String, timeUnits: String, timesPerSecond: Doubl
         #expect(UnitCheck.compare(expected: "Pa", found: "kPa") == .convertible(factor: 1000))
         #expect(UnitCheck.compare(expected: "Pa", found: "m") == .incompatible)
         #expect(UnitCheck.compare(expected: "s", found: "furlong") == .unknown)
+    }
+}
+
+@Suite struct ProgressLineTests {
+    private func record(_ k: Int) -> IterationRecord {
+        IterationRecord(iteration: k, objective: 1.5, projectedGradientNorm: 0.25, stepNorm: 0.5, accepted: true, damping: nil,
+                        evaluations: 1, innerIterations: 7, elapsedSeconds: 0)
+    }
+
+    @Test func iterationOfTheLimitAndTheTimeLeftAtTheMeanPace() {
+        // 2 of 10 iterations in 10 s: at most 8 more at 5 s each.
+        let line = ProgressLine.format(record(2), elapsed: 10, maximum: 10)
+        #expect(line.hasPrefix("      2/10"), "\(line)")
+        #expect(line.hasSuffix("           40 s"), "\(line)")
+        #expect(ProgressLine.format(record(0), elapsed: 1, maximum: 10).hasSuffix(" -"), "no estimate before the first iteration")
+        #expect(ProgressLine.format(record(1), elapsed: 3600, maximum: 4).hasSuffix("3.0 h"))
+        #expect(ProgressLine.format(record(5), elapsed: 300, maximum: 10).hasSuffix("5 min"))
+        #expect(line.count == ProgressLine.header.count, "the columns line up under the header")
+    }
+
+    @Test func finishedLinesStayOnATerminal() {
+        var written = ""
+        let console = Console(out: { _ in }, error: { written += $0 }, errorIsTerminal: true)
+        console.progress("first")
+        console.status("working…")
+        console.progress("second")
+        #expect(written == "first\n\r\u{1B}[K" + "working…" + "\r\u{1B}[K" + "second\n")
     }
 }

@@ -12,7 +12,9 @@ import Testing
         #expect(check.out.contains("is valid: 1 experiment(s), 1 equilibrium per evaluation, 3 free and 0 fixed parameter(s), 34 observations"), "\(check.out)")
         let run = calibrate("run", folder.path)
         #expect(run.status == 0, "\(run.err)")
-        #expect(run.err.contains("  iter       objective   |gradient|        step   inner   elapsed"))
+        #expect(run.err.contains("  iter/max       objective   |gradient|        step   inner   elapsed   at most left"))
+        // Every iteration stays a line of its own, numbered against the iteration limit.
+        #expect(run.err.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("1/100 ") }, "\(run.err)")
         for file in ["results.nc", "report.md", "history.csv", "plots/convergence.svg", "plots/u_observed_vs_predicted.svg",
                      "plots/reaction_force_observed_vs_predicted.svg", "fields/pull.vtu"] {
             #expect(folder.exists("results/" + file), "missing \(file)")
