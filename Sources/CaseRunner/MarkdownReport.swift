@@ -67,10 +67,14 @@ enum MarkdownReport {
             for a in u.names.indices {
                 try corr.append([.text(u.names[a])] + u.names.indices.map { b in
                     let v = u.correlation[a, b]
-                    return v.isNaN ? "undetermined" : .text(String(format: "%.3f", v))
+                    if !v.isNaN { return .text(String(format: "%.3f", v)) }
+                    return ReportSections.conditionalCorrelation(u, a, b).map { .text(String(format: "%.3f (c)", $0)) } ?? "undetermined"
                 })
             }
             md += [corr.text]
+            if u.names.indices.contains(where: { a in u.names.indices.contains { u.correlation[a, $0].isNaN && ReportSections.conditionalCorrelation(u, a, $0) != nil } }) {
+                md += ["(c): conditional on the undetermined combination(s), from the pseudo-inverse of JᵀJ (see Identifiability).", ""]
+            }
             md += ["## Identifiability", ""] + (try ReportSections.identifiability(u))
         } else {
             md += ["## Identifiability", ""]

@@ -15,6 +15,8 @@ enum ReportSections {
     /// A parameter counts as well determined despite a null space when its largest coefficient in any
     /// undetermined combination (unit vectors) is below this; the interval is then conditional.
     static let conditionalInvolvementLimit = 0.3
+    /// Relative eigenvalues below this (but above the threshold) are called poorly determined.
+    static let poorlyDetermined = 1e-4
 
     /// Standard error and interval (physical units) of free parameter `k` conditional on the null
     /// space, when `k` is undetermined only through a small share of a dropped direction.
@@ -28,6 +30,16 @@ enum ReportSections {
         // Delta method, as for the determined parameters.
         let se = t == .log ? exp(z) * seZ : seZ
         return (se, interval)
+    }
+
+    /// The correlation of free parameters `a` and `b` from the pseudo-inverse, when both are determined
+    /// or conditionally determined (see `conditionalInterval`); nil otherwise.
+    static func conditionalCorrelation(_ u: UncertaintyReport, _ a: Int, _ b: Int) -> Double? {
+        func usable(_ k: Int) -> Bool { u.standardErrorsTransformed[k].isFinite || conditionalInterval(u, k) != nil }
+        guard usable(a), usable(b) else { return nil }
+        let c = u.covarianceTransformed
+        let scale = (c[a, a] * c[b, b]).squareRoot()
+        return scale > 0 ? c[a, b] / scale : nil
     }
 
     /// A banner at the top of the report when the optimizer did not converge.
@@ -60,12 +72,15 @@ enum ReportSections {
             let relative = largest > 0 ? d.eigenvalues[k] / largest : 0
             let direction = (0 ..< d.eigenvectors.rows).map { d.scaleFactors[$0] * d.eigenvectors[$0, k] }
             let determined = !(relative < d.threshold || d.eigenvalues[k] <= 0)
+            let verdict = !determined ? "**no**" : (relative < poorlyDetermined ? "poorly" : "yes")
             try table.append([.number(d.eigenvalues[k], digits: 3), .number(relative, digits: 3),
-                              .text(combination(direction, names: u.transformedNames)), .text(determined ? "yes" : "**no**")])
+                              .text(combination(direction, names: u.transformedNames)), .text(verdict)])
         }
         var md = ["Eigenvalues of JᵀJ (scaling: \(d.scaling.rawValue)), smallest first, each with the "
                   + "combination of the optimizer's parameters it measures; condition number \(NumberFormat.significant(d.conditionNumber, digits: 3)). "
-                  + "A small eigenvalue means the data barely change along that combination.", "", table.text]
+                  + "A small eigenvalue means the data barely change along that combination: \"poorly\" below "
+                  + "\(NumberFormat.significant(poorlyDetermined, digits: 1)) of the largest (its standard errors are large), \"no\" below the "
+                  + "threshold \(NumberFormat.significant(d.threshold, digits: 1)) (no interval along it).", "", table.text]
         let conditional = u.names.indices.filter { conditionalInterval(u, $0) != nil }.map { u.names[$0] }
         if !conditional.isEmpty {
             md += ["The intervals of \(conditional.joined(separator: ", ")) are **conditional on the undetermined combination(s)**: computed from "

@@ -73,6 +73,9 @@ enum ResultsFile {
             ("parameter_initial", "initial value", s.initialTheta),
             ("parameter_value", s.command == "run" ? "fitted value" : "value used", s.theta),
             ("parameter_standard_error", "standard error", perParameter(s) { u, k in u.standardErrorsPhysical[k] }),
+            ("parameter_standard_error_conditional", "standard error conditional on the undetermined parameter combinations "
+                + "(pseudo-inverse; equal to the standard error where every combination is determined)",
+             perParameter(s) { u, k in conditional(u, k).se }),
             ("parameter_ci_lower", "lower end of the confidence interval", perParameter(s) { u, k in u.intervalsPhysical[k].lower }),
             ("parameter_ci_upper", "upper end of the confidence interval", perParameter(s) { u, k in u.intervalsPhysical[k].upper }),
             ("parameter_lower_bound", "lower bound (missing: unbounded)", space.parameters.map(\.lower)),
@@ -116,6 +119,12 @@ enum ResultsFile {
         try writeObservables(s, out)
         try writeHistory(s, out)
         try out.commit()
+    }
+
+    /// Standard error and interval of free parameter k: the usual ones, or those conditional on the null space.
+    private static func conditional(_ u: UncertaintyReport, _ k: Int) -> (se: Double, interval: ConfidenceInterval) {
+        if u.standardErrorsPhysical[k].isFinite { return (u.standardErrorsPhysical[k], u.intervalsPhysical[k]) }
+        return ReportSections.conditionalInterval(u, k) ?? (.nan, ConfidenceInterval(lower: .nan, upper: .nan))
     }
 
     private static func perParameter(_ s: RunSummary, _ value: (UncertaintyReport, Int) -> Double) -> [Double] {

@@ -338,3 +338,45 @@ private func terzaghi(timeType: String, timeUnits: String, timesPerSecond: Doubl
         #expect(written == "first\n\r\u{1B}[K" + "working…" + "\r\u{1B}[K" + "second\n")
     }
 }
+
+@Suite struct ConditionalIntervalTests {
+    /// In the layered footing the sand's mobility k_sand is undetermined (it drains before the first
+    /// observation). The other parameters' standard errors conditional on that direction must be those
+    /// of the same fit with k_sand fixed — up to the residual variance, estimated with one free
+    /// parameter more (error scale "relative": se ∝ √(χ²/dof)).
+    @Test func conditionalStandardErrorsAreThoseWithTheUndeterminedParameterFixed() throws {
+        func copied(fixing: Bool) throws -> TemporaryFolder {
+            let folder = TemporaryFolder()
+            for file in ["case.json", "footing.msh", "footing.nc"] {
+                try FileManager.default.copyItem(atPath: repositoryRoot + "/cases/layered-footing/" + file, toPath: folder.path + "/" + file)
+            }
+            if fixing {
+                let text = String(decoding: folder.read("case.json")!, as: UTF8.self)
+                let line = try #require(text.split(separator: "\n").first { $0.contains("\"name\": \"k_sand\"") })
+                folder.write(text.replacingOccurrences(of: String(line), with: "    {\"name\": \"k_sand\", \"initial\": 1e-5, \"fixed\": true}"),
+                             to: "case.json")
+            }
+            #expect(calibrate("run", folder.path, "-q").status == 0)
+            return folder
+        }
+        let free = try copied(fixing: false), fixed = try copied(fixing: true)
+        let report = String(decoding: free.read("results/report.md")!, as: UTF8.self)
+        #expect(report.contains("| 1.00·log k_sand") && report.contains("**no**"), "the undetermined direction is named")
+        #expect(report.contains("(conditional)"), "intervals are still given for the determined parameters")
+        let a = try NetCDFReader(path: free.path + "/results/results.nc"), b = try NetCDFReader(path: fixed.path + "/results/results.nc")
+        #expect(try a.textAttribute("error_scale") == "relative")
+        let variance = { (r: NetCDFReader) throws -> Double in
+            try r.numericAttribute("chi_squared")[0] / r.numericAttribute("degrees_of_freedom")[0]
+        }
+        let expectedRatio = (try variance(a) / variance(b)).squareRoot()
+        let conditional = try a.readDoubles("parameter_standard_error_conditional", fill: .allowFill).values
+        let withFixed = try b.readDoubles("parameter_standard_error", fill: .allowFill).values
+        let names = try a.readDoubles("parameter_fixed").values.indices
+        var compared = 0
+        for k in names where conditional[k].isFinite && withFixed[k].isFinite {
+            #expect(abs(conditional[k] / withFixed[k] / expectedRatio - 1) < 0.02, "parameter \(k): \(conditional[k]) vs \(withFixed[k])")
+            compared += 1
+        }
+        #expect(compared == 4, "E_clay, nu_clay, k_clay and E_sand")
+    }
+}
