@@ -229,6 +229,10 @@ private func terzaghi(timeType: String, timeUnits: String, timesPerSecond: Doubl
         for (a, b) in zip(converted, original) { #expect(abs(a / b - 1) < 1e-6, "\(converted) vs \(original)") }
         let report = String(decoding: folder.read("results/report.md")!, as: UTF8.self)
         #expect(report.contains("'GPa' → 'eV/angstrom^3'"), "the report states the conversion")
+        // Scalar observables: one table with the relative deviations, no one-point plots.
+        #expect(report.contains("### Scalar observables"), "\(report)")
+        #expect(report.contains("| c11 "), "\(report)")
+        #expect(!folder.exists("results/plots/c11_observed_vs_predicted.svg"))
     }
 
     @Test func resultsOpenAsATidyDatasetWithProvenance() throws {

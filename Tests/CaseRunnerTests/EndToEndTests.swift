@@ -16,7 +16,7 @@ import Testing
         // Every iteration stays a line of its own, numbered against the iteration limit.
         #expect(run.err.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("1/100 ") }, "\(run.err)")
         for file in ["results.nc", "report.md", "history.csv", "plots/convergence.svg", "plots/u_observed_vs_predicted.svg",
-                     "plots/reaction_force_observed_vs_predicted.svg", "fields/pull.vtu"] {
+                     "plots/reaction_force_observed_vs_predicted.svg", "plots/u_residuals.svg", "fields/pull.vtu"] {
             #expect(folder.exists("results/" + file), "missing \(file)")
         }
         #expect(!folder.contents.contains { $0.hasPrefix(".") }, "leftover hidden files: \(folder.contents)")

@@ -48,12 +48,25 @@ private func copiedCase(_ name: String) -> TemporaryFolder {
         let run = calibrate("run", folder.path, "-q")
         #expect(run.status == 0, "\(run.err)")
         var files = ["results.nc", "report.md", "history.csv", "plots/convergence.svg", "fields/\(c.experiment).pvd", "fields/\(c.experiment)_0000.vtu"]
-        for v in c.variables { files += ["plots/\(v)_series.svg", "plots/\(v)_observed_vs_predicted.svg"] }
+        for v in c.variables { files += ["plots/\(v)_series.svg", "plots/\(v)_observed_vs_predicted.svg", "plots/\(v)_residuals.svg"] }
         for file in files { #expect(folder.exists("results/" + file), "missing \(file)") }
         let results = try NetCDFReader(path: folder.path + "/results/results.nc")
         for v in c.variables { #expect(try results.variable(v + "_predicted").dimensions == ["time"]) }
+        // The model at every time step agrees with the predictions at the observation times that are step times.
+        let steps = try results.readDoubles("time_step").values, times = try results.readDoubles("time").values
+        var matched = 0
+        for v in c.variables {
+            let every = try results.readDoubles(v + "_predicted_every_step").values, at = try results.readDoubles(v + "_predicted").values
+            for (i, t) in times.enumerated() {
+                guard let k = steps.firstIndex(where: { abs($0 - t) <= 1e-12 * max(abs(t), 1) }) else { continue }
+                #expect(abs(every[k] - at[i]) <= 1e-9 * max(abs(at[i]), 1), "\(v) at t = \(t)")
+                matched += 1
+            }
+        }
+        #expect(matched >= c.variables.count, "some observation times are step times")
         let vtu = String(decoding: folder.read("results/fields/\(c.experiment)_0001.vtu")!, as: UTF8.self)
         #expect(vtu.contains("Name=\"pressure\"") && vtu.contains("Name=\"displacement\""))
+        #expect(vtu.contains("Name=\"region_"), "regions by name")
         let check = calibrate("check", folder.path)
         #expect(check.status == 0, "\(check.out)")
     }
