@@ -5,9 +5,11 @@ import NetCDF
 /// checked alike whatever their stored type.
 ///
 /// Guarantees: every value returned is the stored value exactly (an int64 beyond ±2⁵³, which a
-/// Double cannot hold, is an error naming the variable and index); missing values follow
-/// `NetCDFFillPolicy` as for `NetCDFReader.readDoubles`, with the `_FillValue` of an int64
-/// variable (or netCDF's default int64 fill) taken as missing. Errors are in netCDF/CDL terms.
+/// Double cannot hold, is an error naming the variable and index), unpacked by the CF attributes
+/// `scale_factor` and `add_offset` when present (value = stored × scale_factor + add_offset, CF 1.11
+/// §8.1); missing values follow `NetCDFFillPolicy` as for `NetCDFReader.readDoubles`, with the
+/// `_FillValue` of an int64 variable (or netCDF's default int64 fill) and a CF `missing_value`
+/// taken as missing too. Errors are in netCDF/CDL terms.
 enum NumericVariable {
     /// The stored types read as numbers; text (char, string) and user-defined types are not.
     static let types: Set<NetCDFDataType> = [.double, .float, .int64, .int, .short, .byte, .uint, .ushort, .ubyte]
@@ -24,6 +26,37 @@ enum NumericVariable {
     /// The values of `name` in row-major order; NaN for missing values under `.allowFill`.
     static func read(_ name: String, file: NetCDFReader, fill: NetCDFFillPolicy) throws -> [Double] {
         let header = try file.variable(name)
+        var values = try readStored(name, header: header, file: file, fill: fill)
+        // CF missing_value: like _FillValue, compared with the stored (packed) values.
+        if let missing = header.attribute("missing_value")?.value.doubles, !missing.isEmpty {
+            for i in values.indices where missing.contains(values[i]) {
+                guard fill == .allowFill else {
+                    throw DataProblem("variable '\(name)' holds its missing_value \(values[i]) at index "
+                                      + "\(ObservationReader.multiIndex(i, header.shape)); supply the data, or declare a _FillValue "
+                                      + "so that missing values are left out of the fit")
+                }
+                values[i] = .nan
+            }
+        }
+        // CF packing (CF 1.11 §8.1).
+        let scale = try packingAttribute("scale_factor", of: header, name: name) ?? 1
+        let offset = try packingAttribute("add_offset", of: header, name: name) ?? 0
+        if scale != 1 || offset != 0 {
+            for i in values.indices { values[i] = values[i] * scale + offset }
+        }
+        return values
+    }
+
+    private static func packingAttribute(_ attribute: String, of header: NetCDFVariable, name: String) throws -> Double? {
+        guard let value = header.attribute(attribute) else { return nil }
+        guard let numbers = value.value.doubles, numbers.count == 1, numbers[0].isFinite else {
+            throw DataProblem("variable '\(name)' has a \(attribute) attribute that is not one finite number; CF packing needs "
+                              + "one number (or remove the attribute)")
+        }
+        return numbers[0]
+    }
+
+    private static func readStored(_ name: String, header: NetCDFVariable, file: NetCDFReader, fill: NetCDFFillPolicy) throws -> [Double] {
         switch header.type {
         case .int64:
             return try readInt64(name, header: header, file: file, fill: fill)

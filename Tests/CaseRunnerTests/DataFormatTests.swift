@@ -384,3 +384,38 @@ private func terzaghi(timeType: String, timeUnits: String, timesPerSecond: Doubl
         #expect(compared == 4, "E_clay, nu_clay, k_clay and E_sand")
     }
 }
+
+@Suite struct PackedDataTests {
+    /// Pressures packed as short with scale_factor and add_offset (CF §8.1), one value marked by a
+    /// missing_value: read unpacked, the missing one left out — the same check as the plain file.
+    @Test func packedShortsAreUnpackedAndMissingValueIsMissing() throws {
+        let folder = TemporaryFolder()
+        folder.write(try String(contentsOfFile: repositoryRoot + "/cases/morse-crystal/case.json", encoding: .utf8), to: "case.json")
+        let bundled = try NetCDFReader(path: repositoryRoot + "/cases/morse-crystal/properties.nc")
+        let a = try bundled.readDoubles("lattice_constant").values[0]
+        // Packed with a step of 1e-4 Å around 3.6 Å: the stored short is the rounded offset.
+        let packed = Int((a - 3.6) / 1e-4).description
+        var cdl = "netcdf properties {\nvariables:\n\tshort lattice_constant ;\n\t\tlattice_constant:units = \"angstrom\" ;\n"
+            + "\t\tlattice_constant:scale_factor = 1.e-4 ;\n\t\tlattice_constant:add_offset = 3.6 ;\n"
+        var data = "data:\n lattice_constant = \(packed) ;\n"
+        for name in ["cohesive_energy", "bulk_modulus", "c11", "c12"] {
+            cdl += "\tdouble \(name) ;\n\t\t\(name):units = \"\(try #require(try bundled.units(of: name)))\" ;\n"
+            data += " \(name) = \(String(format: "%.17g", try bundled.readDoubles(name).values[0])) ;\n"
+        }
+        folder.write(cdl + data + "}\n", to: "properties.cdl")
+        let made = try tool("ncgen", ["-k", "classic", "-o", folder.path + "/properties.nc", folder.path + "/properties.cdl"])
+        try #require(made.status == 0)
+        #expect(calibrate("run", folder.path, "-q").status == 0)
+        let observed = try NetCDFReader(path: folder.path + "/results/results.nc").readDoubles("lattice_constant_observed").values[0]
+        #expect(abs(observed - (Double(Int(packed)!) * 1e-4 + 3.6)) < 1e-12, "unpacked: \(observed)")
+        #expect(abs(observed - a) < 1e-4, "within the packing step of the original \(a)")
+        // A missing_value without _FillValue is missing data, which a scalar observable must have.
+        let withMissing = (cdl + data + "}\n").replacingOccurrences(of: "lattice_constant:add_offset = 3.6 ;",
+                                                                    with: "lattice_constant:add_offset = 3.6 ;\n\t\tlattice_constant:missing_value = \(packed)s ;")
+        folder.write(withMissing, to: "properties.cdl")
+        try #require(try tool("ncgen", ["-k", "classic", "-o", folder.path + "/properties.nc", folder.path + "/properties.cdl"]).status == 0)
+        let check = calibrate("check", folder.path)
+        #expect(check.status == 2)
+        #expect(check.out.contains("variable 'lattice_constant' holds its missing_value"), "\(check.out)")
+    }
+}
