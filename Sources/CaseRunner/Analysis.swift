@@ -97,6 +97,10 @@ enum CommandSupport {
             if data == nil { throw CaseError(diagnostics.items.filter { $0.severity != .note }) }
         }
         for d in diagnostics.items where d.severity == .warning { console.report(d) }
+        // Data converted on reading are worth a line (silenced by --quiet), as check shows them.
+        for e in data ?? [] {
+            for v in e.variables { if let c = v.conversion { console.info("\(e.file): variable '\(v.name)' converted on reading: \(c)") } }
+        }
         return (loaded, data)
     }
 

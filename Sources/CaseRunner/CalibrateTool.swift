@@ -36,7 +36,9 @@ public enum CalibrateTool {
                                      + "'\(ProcessInfo.processInfo.environment[BLASThreads.environmentVariable] ?? "")'")
                 }
             }
-            return try execute(invocation, console: console, handleSignals: handleSignals)
+            return try Provenance.$arguments.withValue(arguments) {
+                try execute(invocation, console: console, handleSignals: handleSignals)
+            }
         } catch let error as UsageError {
             console.error(error.description)
             return ExitStatus.badInput
@@ -69,7 +71,7 @@ public enum CalibrateTool {
             }
             return try RunCommand.execute(target, options: options, console: console)
         case .check:
-            return try CheckCommand.execute(target, console: console)
+            return try CheckCommand.execute(target, solve: !invocation.noSolve, console: console)
         case .forward:
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "forward")
             return try ForwardCommand.execute(target, values: values, output: invocation.output, console: console)

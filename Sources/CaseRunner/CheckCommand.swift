@@ -1,7 +1,8 @@
-/// `calibrate check CASE`: validates the configuration and the data against each other without
-/// solving, and lists every problem found (errors, warnings and notes), not only the first.
+/// `calibrate check CASE`: validates the configuration and the data against each other, as `run`
+/// would, with one forward solve at the initial parameters unless `solve` is false (`--no-solve`),
+/// and lists every problem found (errors, warnings and notes), not only the first.
 enum CheckCommand {
-    static func execute(_ caseArgument: String, console: Console) throws -> Int32 {
+    static func execute(_ caseArgument: String, solve: Bool = true, console: Console) throws -> Int32 {
         let location = try CaseLocation.locate(caseArgument)
         let diagnostics = DiagnosticList(file: location.configuration)
         var summary: String?
@@ -17,6 +18,7 @@ enum CheckCommand {
                 diagnostics.warning("there are \(observations) observations for \(loaded.space.freeCount) free parameters; "
                                     + "no uncertainty estimate can be made (add data or fix parameters)")
             }
+            if let solved = RunReadiness.check(loaded, data: data, solve: solve, diagnostics: diagnostics) { summary! += "; " + solved }
         }
         for d in diagnostics.items { console.print(d.description) }
         let errors = diagnostics.errors.count

@@ -21,6 +21,8 @@ public struct Invocation: Sendable, Equatable {
     public var noise: Double?
     public var seed: UInt64 = 0
     public var update = false
+    /// check: skip the forward solve at the initial parameters.
+    public var noSolve = false
 }
 
 /// Parses `calibrate` arguments: `calibrate [COMMAND] CASE [OPTIONS]`, options as `--name value`
@@ -31,7 +33,7 @@ public enum CommandLineParser {
     static func options(for command: Command) -> [String] {
         switch command {
         case .run: return ["--out", "--optimizer", "--resume", "--max-iterations"]
-        case .check: return []
+        case .check: return ["--no-solve"]
         case .forward: return ["--set", "--out"]
         case .synth: return ["--truth", "--noise", "--seed", "--out"]
         case .gradcheck: return ["--set"]
@@ -40,7 +42,7 @@ public enum CommandLineParser {
     }
 
     static let common = ["--help", "--quiet", "--threads"]
-    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version"]
+    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version", "--no-solve"]
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var invocation = Invocation()
@@ -108,6 +110,7 @@ public enum CommandLineParser {
             case "--quiet": invocation.quiet = true
             case "--resume": invocation.resume = true
             case "--update": invocation.update = true
+            case "--no-solve": invocation.noSolve = true
             case "--threads":
                 let text = try value()
                 guard let n = Int(text), n > 0 else { throw UsageError("--threads expects a positive whole number, found '\(text)'", command: commandName) }

@@ -229,6 +229,12 @@ public enum Quantity: Sendable, Equatable {
         }
     }
 
+    /// A sensor of a poroelastic model (observed along time, not along a sweep).
+    var isPoro: Bool {
+        if case .poro = self { return true }
+        return false
+    }
+
     var isForce: Bool {
         switch self {
         case .reactionForce, .indenterForce: return true

@@ -260,13 +260,13 @@ extension ConfigurationDecoder {
         var dimensions = defaultDimensions
         if let given = r.strings("dimensions") {
             if given.count != defaultDimensions.count {
-                let meaning = (sweep.map { ["the sweep '\($0.dimension)'"] } ?? [])
+                let meaning = (sweep.map { [$0.target == .time ? "the time '\($0.dimension)'" : "the sweep '\($0.dimension)'"] } ?? [])
                     + (quantity.axes != nil && name == "displacement" ? ["atoms"] : []) + (quantity.axes != nil ? ["components"] : [])
                 d.error("\(context) ('\(name)') has \(defaultDimensions.count) dimension(s)"
                         + (meaning.isEmpty ? "" : " (" + meaning.joined(separator: ", ") + ")")
                         + ", but 'dimensions' lists \(given.count): \(given)", at: r.position(of: "dimensions"))
             } else if let sweep, given.first != sweep.dimension {
-                d.error("the first dimension of \(context) must be the sweep dimension '\(sweep.dimension)', found '\(given[0])'",
+                d.error("the first dimension of \(context) must be the \(sweep.target == .time ? "time" : "sweep") dimension '\(sweep.dimension)', found '\(given[0])'",
                         at: r.position(of: "dimensions"))
             } else {
                 dimensions = given

@@ -63,16 +63,23 @@ public final class Console: @unchecked Sendable {
         }
     }
 
-    /// A progress line: rewritten in place on a terminal, a plain line otherwise.
+    /// A finished progress line (one outer iteration): a plain line, so that every iteration stays
+    /// visible on a terminal as in a log file.
     public func progress(_ line: String) {
         guard !quiet else { return }
         lock.withLock {
-            if errorIsTerminal {
-                writeError("\r\u{1B}[K" + line)
-                pendingLine = true
-            } else {
-                writeError(line + "\n")
-            }
+            endProgressLine()
+            writeError(line + "\n")
+        }
+    }
+
+    /// A transient status line, rewritten in place on a terminal (and not written elsewhere): what
+    /// is being done now, replaced by the next progress line.
+    public func status(_ line: String) {
+        guard !quiet, errorIsTerminal else { return }
+        lock.withLock {
+            writeError("\r\u{1B}[K" + line)
+            pendingLine = true
         }
     }
 
@@ -81,9 +88,10 @@ public final class Console: @unchecked Sendable {
         lock.withLock { endProgressLine() }
     }
 
+    /// Clears a transient status line so the next message starts at the beginning of the line.
     private func endProgressLine() {
         if pendingLine {
-            writeError("\n")
+            writeError("\r\u{1B}[K")
             pendingLine = false
         }
     }
@@ -100,15 +108,29 @@ public final class CapturedOutput: @unchecked Sendable {
     public var standardError: String { lock.withLock { errorText } }
 }
 
-/// Formats one outer iteration as a progress line.
+/// Formats one outer iteration as a progress line: "iteration k of max", the objective, gradient,
+/// step, inner iterations, the elapsed time, and the time left if the run went to the iteration
+/// limit at the mean pace so far (an upper estimate: most runs converge before the limit).
 enum ProgressLine {
-    static let header = "  iter       objective   |gradient|        step   inner   elapsed"
+    static let header = "  iter/max       objective   |gradient|        step   inner   elapsed   at most left"
 
-    static func format(_ r: IterationRecord, elapsed: Double) -> String {
+    static func format(_ r: IterationRecord, elapsed: Double, maximum: Int? = nil) -> String {
         func e(_ x: Double) -> String { x.isFinite ? String(format: "%.3e", x) : "-" }
         let step = r.iteration == 0 ? "-" : (r.accepted ? e(r.stepNorm) : "rejected")
-        return pad(String(r.iteration), 6) + pad(String(format: "%.8e", r.objective), 16) + pad(e(r.projectedGradientNorm), 13)
-            + pad(step, 12) + pad(String(r.innerIterations), 8) + pad(String(format: "%.1f s", elapsed), 10)
+        var left = "-"
+        if let maximum, r.iteration > 0, maximum >= r.iteration {
+            left = duration(elapsed / Double(r.iteration) * Double(maximum - r.iteration))
+        }
+        return pad(String(r.iteration) + (maximum.map { "/\($0)" } ?? ""), 10) + pad(String(format: "%.8e", r.objective), 16)
+            + pad(e(r.projectedGradientNorm), 13) + pad(step, 12) + pad(String(r.innerIterations), 8)
+            + pad(String(format: "%.1f s", elapsed), 10) + pad(left, 15)
+    }
+
+    /// "42 s", "12 min", "3.5 h".
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 120 { return String(format: "%.0f s", seconds) }
+        if seconds < 7200 { return String(format: "%.0f min", seconds / 60) }
+        return String(format: "%.1f h", seconds / 3600)
     }
 
     static func pad(_ s: String, _ width: Int) -> String {

@@ -47,7 +47,8 @@ enum FieldOutput {
 
 extension FieldOutput {
     /// The quadratic-triangle mesh with nodal "displacement" (m) and "pressure" (Pa, linear between
-    /// vertices: midside nodes get the mean of their edge's vertices), and the cell "region" index.
+    /// vertices: midside nodes get the mean of their edge's vertices), the cell "region" index (into the
+    /// mesh's region names, in order) and a 0/1 cell array "region_NAME" per region.
     static func poroGrid(_ model: PoroelasticModel, state: [Double]) throws -> VTKUnstructuredGrid {
         let mesh = model.mesh
         var grid = try VTKUnstructuredGrid(points2D: mesh.points)
@@ -65,6 +66,11 @@ extension FieldOutput {
         try grid.addPointData(.vectors("displacement", xy: u))
         try grid.addPointData(.scalars("pressure", p))
         try grid.addCellData(.scalars("region", mesh.triangleRegions.map(Double.init)))
+        // VTK cell data are numbers; the names are carried by one 0/1 indicator per region ("region_sand"),
+        // so that ParaView's and pyvista's threshold can select a region by its name.
+        for (k, region) in mesh.regionNames.enumerated() {
+            try grid.addCellData(.scalars("region_" + region, mesh.triangleRegions.map { Int($0) == k ? 1 : 0 }))
+        }
         return grid
     }
 }

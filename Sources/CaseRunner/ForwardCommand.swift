@@ -40,7 +40,8 @@ enum ForwardCommand {
             throw CaseError("cannot write the predictions into '\(staging.destination)': \(error)")
         }
         try staging.commit()
-        console.print("solved \(loaded.setups.reduce(0) { $0 + $1.stepCount }) equilibri(um/a) at " + Prediction.describe(theta, loaded.space.names)
+        let equilibria = loaded.setups.reduce(0) { $0 + $1.stepCount }
+        console.print("solved \(equilibria) equilibri\(equilibria == 1 ? "um" : "a") at " + Prediction.describe(theta, loaded.space.names)
                       + " (\(prediction.newtonIterations) Newton iterations)")
         if let data {
             var chi2 = 0.0, count = 0

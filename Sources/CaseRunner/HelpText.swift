@@ -51,11 +51,14 @@ enum HelpText {
                 """
         case .check:
             return """
-                Usage: calibrate check CASE
+                Usage: calibrate check CASE [--no-solve]
 
-                Validates case.json and the data files against each other without solving: schema, unknown
-                fields, parameter bounds, groups, dimensions, units, missing values and σ. Lists every problem
-                found as FILE[:LINE:COLUMN]: error|warning|note: MESSAGE. Exit status 0 when valid, 2 otherwise.
+                Validates case.json and the data files against each other as `run` does: schema, unknown
+                fields, parameter bounds, groups, dimensions, units (converting compatible ones), missing
+                values and σ; then solves the model once at the initial parameters.
+                  --no-solve               skip the forward solve
+                Lists every problem found as FILE[:LINE:COLUMN]: error|warning|note: MESSAGE. Exit status 0
+                when valid, 2 otherwise.
                 """
         case .forward:
             return """

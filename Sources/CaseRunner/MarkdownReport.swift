@@ -9,6 +9,7 @@ enum MarkdownReport {
     static func text(_ s: RunSummary, plots: [(file: String, caption: String)], fields: [String], version: String) throws -> String {
         let c = s.configuration
         var md: [String] = ["# Calibration report: \(c.title)", ""]
+        md += ReportSections.convergenceBanner(s)
         if let d = c.description { md += [d, ""] }
         md += ["- Case: `\(s.loaded.location.directory)` (configuration `\(s.loaded.location.configuration)`)",
                "- Model: \(modelDescription(s))",
@@ -17,7 +18,10 @@ enum MarkdownReport {
                        ?? (setup.stepCount > 1 ? ", \(setup.stepCount) steps along \(setup.configuration.sweep!.dimension)" : "")
                    return "\(setup.configuration.name) (`\(setup.configuration.data)`\(steps))"
                }.joined(separator: "; "),
-               "- Written by calibrate \(version)", ""]
+               "- Written by calibrate \(version)"]
+        let conversions = (s.data ?? []).flatMap { e in e.variables.compactMap { v in v.conversion.map { "`\(v.name)` \($0)" } } }
+        if !conversions.isEmpty { md += ["- Units converted on reading the data: " + conversions.joined(separator: "; ")] }
+        md += [""]
         if let o = s.optimization {
             md += ["## Result", "", "**\(o.status.description.capitalizedFirst)** — \(o.method), \(o.iterations) outer iteration(s).", ""]
         }
@@ -37,9 +41,19 @@ enum MarkdownReport {
             var se: MarkdownTable.Cell = "—", interval = "—"
             if let u = s.uncertainty, let k = s.freeIndex(of: i) {
                 let e = u.standardErrorsPhysical[k]
-                se = e.isFinite ? .number(e, digits: 3) : "undetermined"
-                interval = e.isFinite ? "[\(NumberFormat.significant(u.intervalsPhysical[k].lower, digits: 6)), "
-                    + "\(NumberFormat.significant(u.intervalsPhysical[k].upper, digits: 6))]" : "unbounded"
+                func text(_ range: ConfidenceInterval) -> String {
+                    "[\(NumberFormat.significant(range.lower, digits: 6)), \(NumberFormat.significant(range.upper, digits: 6))]"
+                }
+                if e.isFinite {
+                    se = .number(e, digits: 3)
+                    interval = text(u.intervalsPhysical[k])
+                } else if let conditional = ReportSections.conditionalInterval(u, k) {
+                    se = .text(NumberFormat.significant(conditional.se, digits: 3) + " (conditional)")
+                    interval = text(conditional.interval) + " (conditional)"
+                } else {
+                    se = "undetermined"
+                    interval = "unbounded"
+                }
             }
             let hit = s.boundsHit[i] < 0 ? "lower" : (s.boundsHit[i] > 0 ? "upper" : "no")
             try table.append([.text(p.name), .text(units), .number(s.initialTheta[i]), .number(s.theta[i]), se, .text(interval), .text(bounds), .text(hit)])
@@ -53,17 +67,19 @@ enum MarkdownReport {
             for a in u.names.indices {
                 try corr.append([.text(u.names[a])] + u.names.indices.map { b in
                     let v = u.correlation[a, b]
-                    return v.isNaN ? "undetermined" : .text(String(format: "%.3f", v))
+                    if !v.isNaN { return .text(String(format: "%.3f", v)) }
+                    return ReportSections.conditionalCorrelation(u, a, b).map { .text(String(format: "%.3f (c)", $0)) } ?? "undetermined"
                 })
             }
             md += [corr.text]
-            md += ["## Identifiability", "",
-                   "Eigenvalues of JᵀJ scaled to relative sensitivities: " + u.identifiability.eigenvalues.map { NumberFormat.significant($0, digits: 3) }.joined(separator: ", ")
-                       + "; condition number \(NumberFormat.significant(u.identifiability.conditionNumber, digits: 3)).", ""]
+            if u.names.indices.contains(where: { a in u.names.indices.contains { u.correlation[a, $0].isNaN && ReportSections.conditionalCorrelation(u, a, $0) != nil } }) {
+                md += ["(c): conditional on the undetermined combination(s), from the pseudo-inverse of JᵀJ (see Identifiability).", ""]
+            }
+            md += ["## Identifiability", ""] + (try ReportSections.identifiability(u))
         } else {
             md += ["## Identifiability", ""]
         }
-        md += s.notes.isEmpty ? ["Every parameter combination is determined by the data.", ""] : s.notes.map { "- \($0.capitalizedFirst)." } + [""]
+        md += s.notes.isEmpty ? ["Every parameter combination is determined by the data.", ""] : s.notes.map { "- \(ReportSections.sentence($0, names: s.space.names))." } + [""]
 
         md += try fitQuality(s)
         md += try solverStatistics(s)
@@ -74,6 +90,7 @@ enum MarkdownReport {
         md += ["## Files", "", "- `results.nc`: parameters with standard errors and intervals, observed/predicted/residual values, history",
                "- `history.csv`: one row per outer iteration"]
         md += fields.map { "- `\($0)`: displacement field for ParaView" }
+        md += [""] + (try ReportSections.provenance(s))
         return md.joined(separator: "\n") + "\n"
     }
 
@@ -118,11 +135,30 @@ enum MarkdownReport {
                 let w = v.values.indices.filter { !v.values[$0].isNaN }.map { (predicted[$0] - v.values[$0]) / v.sigma[$0] }
                 let rms = w.isEmpty ? 0 : (w.reduce(0) { $0 + $1 * $1 } / Double(w.count)).squareRoot()
                 try table.append([.text(setup.configuration.name), .text(layout.configuration.variable), .text(layout.configuration.quantity.label),
-                                  .text(v.fileUnits ?? layout.expectedUnits ?? ""), .integer(w.count), .number(rms, digits: 4),
+                                  .text(v.units ?? layout.expectedUnits ?? ""), .integer(w.count), .number(rms, digits: 4),
                                   .number(w.map(abs).max() ?? 0, digits: 4)])
             }
         }
-        return md + [table.text]
+        return md + [table.text] + (try scalarObservables(s, data))
+    }
+
+    /// One table of the scalar observables (a crystal's properties): observed, predicted, relative deviation.
+    private static func scalarObservables(_ s: RunSummary, _ data: [ExperimentData]) throws -> [String] {
+        var table = try MarkdownTable(columns: ["observable", "units", "observed", "σ", "predicted", "relative deviation", "(pred. − obs.)/σ"],
+                                      alignments: [.left, .left, .right, .right, .right, .right, .right], significantDigits: 6)
+        var rows = 0
+        for (e, setup) in s.loaded.setups.enumerated() where setup.series == nil {
+            for (j, layout) in setup.layouts.enumerated() where layout.count == 1 {
+                let v = data[e].variables[j], predicted = s.prediction.values[e][j][0], observed = v.values[0]
+                guard !observed.isNaN else { continue }
+                try table.append([.text(s.prefix(e) + layout.configuration.variable), .text(v.units ?? layout.expectedUnits ?? ""),
+                                  .number(observed), .number(v.sigma[0], digits: 3), .number(predicted),
+                                  .text(observed == 0 ? "—" : String(format: "%+.3g%%", 100 * (predicted - observed) / abs(observed))),
+                                  .number((predicted - observed) / v.sigma[0], digits: 3)])
+                rows += 1
+            }
+        }
+        return rows == 0 ? [] : ["### Scalar observables", "", table.text]
     }
 
     private static func solverStatistics(_ s: RunSummary) throws -> [String] {

@@ -85,12 +85,8 @@ final class PoroSeries {
                             + "the times in the experiment's 'times'", at: e.position, file: configFile)
                     continue
                 }
-                let times = try file.readCoordinate("time", fill: .allowFill).values
-                if let units = try file.units(of: "time"),
-                   let message = UnitCheck.mismatchMessage(expected: "s", found: units, comparison: UnitCheck.compare(expected: "s", found: units)) {
-                    d.error("coordinate variable 'time': \(message) (experiment '\(e.name)')", file: path)
-                    continue
-                }
+                let (times, conversion) = try CFTime.read("time", file: file, target: "s")
+                if let conversion { d.note("\(conversion) (experiment '\(e.name)')", file: path) }
                 if times.isEmpty || times.contains(where: { !$0.isFinite }) || zip(times, times.dropFirst()).contains(where: { !($1 > $0) }) {
                     d.error("coordinate variable 'time' must hold strictly increasing, finite times (experiment '\(e.name)')", file: path)
                     continue
@@ -98,7 +94,7 @@ final class PoroSeries {
                 sweep.values = times
                 c.experiments[k].sweep = sweep
             } catch {
-                d.error("\(error)", file: path)
+                d.error("\(error) (experiment '\(e.name)')", file: path)
             }
         }
     }

@@ -3,12 +3,18 @@ import NetCDF
 
 /// The data of one observable as read from its netCDF variable, checked against the configuration.
 struct ObservedVariable {
+    /// The netCDF variable the values were read from.
+    let name: String
     /// Row-major over the variable's dimensions; NaN where a value is missing (fill value).
     let values: [Double]
     /// Standard deviations, one per value (NaN where the value is missing).
     let sigma: [Double]
     /// The `units` attribute of the variable, if it has one.
     let fileUnits: String?
+    /// The units of `values` and `sigma`: the configuration's when the file's were converted to them.
+    let units: String?
+    /// How the values were converted on reading ("GPa → eV/angstrom^3, × 0.00624151"), if they were.
+    let conversion: String?
     let longName: String?
     /// Values of the coordinate variables of the variable's dimensions, where the file has them.
     let coordinates: [String: (values: [Double], units: String?)]
@@ -27,9 +33,6 @@ struct ExperimentData {
 
 /// Reads and checks the observations of each experiment.
 enum ObservationReader {
-    /// Numeric netCDF types observations may be stored as.
-    static let numericTypes: Set<NetCDFDataType> = [.double, .float, .int, .short, .byte, .uint, .ushort, .ubyte]
-
     /// Reads every observable of `setup` from its data file (relative to `directory`), reporting
     /// every problem. Returns nil when any was an error.
     static func read(_ setup: ExperimentSetup, directory: String, configFile: String, diagnostics d: DiagnosticList) -> ExperimentData? {
@@ -63,16 +66,28 @@ enum ObservationReader {
         let context = " (observable '\(o.variable)' of experiment '\(e.name)')"
         guard let header = checkHeader(o.variable, layout: layout, file: file, role: "", context: context, diagnostics: d) else { return nil }
         var ok = true
-        let fileUnits = try? file.units(of: o.variable)
-        if let expected = layout.expectedUnits, let found = fileUnits ?? nil,
-           let message = UnitCheck.mismatchMessage(expected: expected, found: found, comparison: UnitCheck.compare(expected: expected, found: found)) {
-            d.error("variable '\(o.variable)': \(message)\(context)", file: path)
-            ok = false
+        let fileUnits = (try? file.units(of: o.variable)) ?? nil
+        var factor = 1.0
+        var conversion: String?
+        if let expected = layout.expectedUnits, let found = fileUnits {
+            switch UnitCheck.compare(expected: expected, found: found) {
+            case .same: break
+            case let .convertible(f):
+                factor = f
+                conversion = "'\(found)' → '\(expected)', × \(String(format: "%.9g", f))"
+                d.note("variable '\(o.variable)': values in '\(found)' converted to the model's '\(expected)' on reading "
+                       + "(1 \(found) = \(String(format: "%.9g", f)) \(expected))\(context)", file: path)
+            case let comparison:
+                d.error("variable '\(o.variable)': \(UnitCheck.mismatchMessage(expected: expected, found: found, comparison: comparison) ?? "")\(context)",
+                        file: path)
+                ok = false
+            }
         }
         if fileUnits == nil {
             d.note("variable '\(o.variable)' has no 'units' attribute, so its units were not checked\(context)", file: path)
         }
-        guard let values = readValues(o.variable, header: header, file: file, context: context, diagnostics: d) else { return nil }
+        guard let read = readValues(o.variable, header: header, file: file, context: context, diagnostics: d) else { return nil }
+        let values = factor == 1 ? read : read.map { $0 * factor }
         // Standard deviations.
         var sigma = [Double](repeating: .nan, count: values.count)
         switch o.sigma {
@@ -92,12 +107,20 @@ enum ObservationReader {
         case let .variable(name):
             let sigmaContext = " (σ of observable '\(o.variable)' of experiment '\(e.name)')"
             guard let sigmaHeader = checkHeader(name, layout: layout, file: file, role: "σ ", context: sigmaContext, diagnostics: d),
-                  let stored = readValues(name, header: sigmaHeader, file: file, context: sigmaContext, diagnostics: d) else { return nil }
-            if let found = (try? file.units(of: name)) ?? nil, let expected = layout.expectedUnits ?? fileUnits,
-               let message = UnitCheck.mismatchMessage(expected: expected, found: found, comparison: UnitCheck.compare(expected: expected, found: found)) {
-                d.error("σ variable '\(name)': \(message)\(sigmaContext)", file: path)
-                ok = false
+                  var stored = readValues(name, header: sigmaHeader, file: file, context: sigmaContext, diagnostics: d) else { return nil }
+            // σ is in its own units if it states them, else in those of the data; either way converted like the data.
+            var sigmaFactor = factor
+            if let found = (try? file.units(of: name)) ?? nil, let expected = layout.expectedUnits ?? fileUnits {
+                switch UnitCheck.compare(expected: expected, found: found) {
+                case .same: sigmaFactor = 1
+                case let .convertible(f): sigmaFactor = f
+                case let comparison:
+                    d.error("σ variable '\(name)': \(UnitCheck.mismatchMessage(expected: expected, found: found, comparison: comparison) ?? "")"
+                            + sigmaContext, file: path)
+                    ok = false
+                }
             }
+            if sigmaFactor != 1 { stored = stored.map { $0 * sigmaFactor } }
             for i in values.indices where !values[i].isNaN {
                 guard stored[i] > 0 else {
                     d.error("σ variable '\(name)' holds \(stored[i].isNaN ? "a missing value" : "\(stored[i])") at index \(multiIndex(i, header.shape)), "
@@ -111,9 +134,15 @@ enum ObservationReader {
         // Coordinates of the dimensions, and the atom indices they must match.
         var coordinates: [String: (values: [Double], units: String?)] = [:]
         for dimension in header.dimensions {
-            guard let variable = try? file.coordinateVariable(for: dimension), numericTypes.contains(variable.type),
-                  let array = try? file.readCoordinate(dimension, fill: .allowFill) else { continue }
-            coordinates[dimension] = (array.values, (try? file.units(of: dimension)) ?? nil)
+            // Text coordinates (atom or sensor labels) are names, not numbers to check.
+            guard let variable = (try? file.coordinateVariable(for: dimension)) ?? nil, !NumericVariable.isText(variable.type) else { continue }
+            do {
+                let values = try NumericVariable.read(dimension, file: file, fill: .allowFill)
+                coordinates[dimension] = (values, (try? file.units(of: dimension)) ?? nil)
+            } catch {
+                d.error("coordinate variable '\(dimension)': \(error)\(context)", file: path)
+                ok = false
+            }
         }
         if let atoms = layout.atoms, layout.dimensions.count >= 2 {
             let atomDimension = layout.dimensions[layout.dimensions.count - 2]
@@ -126,7 +155,8 @@ enum ObservationReader {
             }
         }
         guard ok else { return nil }
-        return ObservedVariable(values: values, sigma: sigma, fileUnits: fileUnits ?? nil,
+        return ObservedVariable(name: o.variable, values: values, sigma: sigma, fileUnits: fileUnits,
+                                units: conversion != nil ? layout.expectedUnits : (fileUnits ?? layout.expectedUnits), conversion: conversion,
                                 longName: (try? file.longName(of: o.variable)) ?? nil, coordinates: coordinates)
     }
 
@@ -140,13 +170,19 @@ enum ObservationReader {
                     + file.variables.map(\.name).joined(separator: ", "), file: path)
             return nil
         }
-        guard numericTypes.contains(header.type) else {
-            d.error("\(role)variable '\(name)' has type \(header.type); observations must be numbers (double, float or integer)\(context)", file: path)
+        guard NumericVariable.types.contains(header.type) else {
+            d.error("\(role)variable '\(name)' has the netCDF type \(header.type); observations must be numbers (double, float or an integer type)"
+                    + "\(context)", file: path)
             return nil
         }
         guard header.dimensions == layout.dimensions else {
+            let expected = layout.dimensions.joined(separator: ", ")
+            let advice = header.dimensions.sorted() == layout.dimensions.sorted()
+                ? "the order differs: transpose the variable in the file (in xarray: ds['\(name)'].transpose(\(layout.dimensions.map { "'\($0)'" }.joined(separator: ", "))))"
+                : "rename the dimensions in the file (in xarray: ds.rename_dims(...)), or name the file's dimensions in the observable's "
+                    + "'dimensions'" + (layout.atoms != nil ? " (the atom dimension stays second-to-last, the component dimension last)" : "")
             d.error("\(role)variable '\(name)' has dimensions (\(header.dimensions.joined(separator: ", "))), but the configuration "
-                    + "expects (\(layout.dimensions.joined(separator: ", ")))\(context); rename the dimensions in the file or set 'dimensions'", file: path)
+                    + "expects (\(expected))\(context); \(advice)", file: path)
             return nil
         }
         for (k, dimension) in header.dimensions.enumerated() where header.shape[k] != layout.shape[k] {
@@ -161,7 +197,9 @@ enum ObservationReader {
     private static func meaning(of axis: Int, _ layout: ObservableLayout) -> String {
         let hasAxes = layout.configuration.quantity.axes != nil
         var parts: [String] = []
-        if layout.shape.count > (layout.atoms != nil ? 1 : 0) + (hasAxes ? 1 : 0) { parts.append("the number of sweep values") }
+        if layout.shape.count > (layout.atoms != nil ? 1 : 0) + (hasAxes ? 1 : 0) {
+            parts.append(layout.configuration.quantity.isPoro ? "the number of observation times" : "the number of sweep values")
+        }
         if layout.atoms != nil { parts.append("the number of atoms selected") }
         if hasAxes { parts.append("the number of axes observed") }
         return axis < parts.count ? parts[axis] : "'\(layout.dimensions[axis])'"
@@ -173,7 +211,7 @@ enum ObservationReader {
                                    diagnostics d: DiagnosticList) -> [Double]? {
         let hasFill = header.attribute("_FillValue") != nil
         do {
-            let values = try file.readDoubles(name, fill: hasFill ? .allowFill : .requireNoFill).values
+            let values = try NumericVariable.read(name, file: file, fill: hasFill ? .allowFill : .requireNoFill)
             if let k = values.firstIndex(where: { $0.isInfinite }) {
                 d.error("variable '\(name)' holds \(values[k]) at index \(multiIndex(k, header.shape)); data must be finite\(context)", file: file.path)
                 return nil
@@ -185,26 +223,54 @@ enum ObservationReader {
                     file: file.path)
             return nil
         } catch {
-            d.error(error.description + context, file: file.path)
+            d.error("\(error)" + context, file: file.path)
             return nil
         }
     }
 
-    /// The file's coordinate of the sweep dimension, if any, must list the configured values.
+    /// The file's coordinate of the sweep dimension, if any, must list the configured values, after
+    /// converting its units (CF time units for a time axis) to the sweep's.
     private static func checkSweepCoordinate(_ setup: ExperimentSetup, file: NetCDFReader, diagnostics d: DiagnosticList) {
+        let name = setup.configuration.name
         guard let sweep = setup.configuration.sweep,
-              (try? file.coordinateVariable(for: sweep.dimension)) != nil,
-              let coordinate = try? file.readCoordinate(sweep.dimension, fill: .allowFill) else { return }
-        for (k, value) in coordinate.values.enumerated() where k < sweep.values.count {
-            if abs(value - sweep.values[k]) > 1e-9 * max(abs(value), abs(sweep.values[k]), 1e-300) {
-                d.error("coordinate variable '\(sweep.dimension)' has \(value) at index \(k), but the sweep of experiment "
-                        + "'\(setup.configuration.name)' lists \(sweep.values[k]); make the sweep values match the data", file: file.path)
+              let variable = (try? file.coordinateVariable(for: sweep.dimension)) ?? nil, !NumericVariable.isText(variable.type) else { return }
+        var values: [Double]
+        do {
+            if sweep.target == .time {
+                let time = try CFTime.read(sweep.dimension, file: file, target: sweep.units ?? "s")
+                values = time.values
+                // Said once: when the times came from this file, loading the case said it already.
+                if let note = time.conversion.map({ "\($0) (experiment '\(name)')" }), !d.items.contains(where: { $0.message == note }) {
+                    d.note(note, file: file.path)
+                }
+            } else {
+                values = try NumericVariable.read(sweep.dimension, file: file, fill: .allowFill)
+                if let expected = sweep.units, let found = try file.units(of: sweep.dimension) {
+                    switch UnitCheck.compare(expected: expected, found: found) {
+                    case .same: break
+                    case let .convertible(factor):
+                        values = values.map { $0 * factor }
+                        d.note("coordinate variable '\(sweep.dimension)' in '\(found)' read as '\(expected)' (× \(String(format: "%.9g", factor))) "
+                               + "(sweep of experiment '\(name)')", file: file.path)
+                    case let comparison:
+                        let message = UnitCheck.mismatchMessage(expected: expected, found: found, comparison: comparison) ?? ""
+                        d.error("coordinate variable '\(sweep.dimension)': \(message) (sweep of experiment '\(name)')", file: file.path)
+                        return
+                    }
+                }
+            }
+        } catch {
+            d.error("\(error) (experiment '\(name)')", file: file.path)
+            return
+        }
+        for (k, value) in values.enumerated() where k < sweep.values.count {
+            if !(abs(value - sweep.values[k]) <= 1e-9 * max(abs(value), abs(sweep.values[k]), 1e-300)) {
+                d.error("coordinate variable '\(sweep.dimension)' has \(formatNumber(value))\(sweep.units.map { " " + $0 } ?? "") at index \(k), "
+                        + "but experiment '\(name)' lists \(formatNumber(sweep.values[k]))"
+                        + (sweep.target == .time ? " in 'times'; make 'times' match the data" : " in its sweep; make the sweep values match the data"),
+                        file: file.path)
                 return
             }
-        }
-        if let expected = sweep.units, let found = (try? file.units(of: sweep.dimension)) ?? nil,
-           let message = UnitCheck.mismatchMessage(expected: expected, found: found, comparison: UnitCheck.compare(expected: expected, found: found)) {
-            d.error("coordinate variable '\(sweep.dimension)': \(message) (sweep of experiment '\(setup.configuration.name)')", file: file.path)
         }
     }
 

@@ -1,10 +1,24 @@
 import Foundation
 import Reports
+import Sparse
 
 /// The expected outcome of a bundled case (`expected.json` beside `case.json`): fitted parameters,
-/// misfit and iteration counts, each with the tolerance within which a run must reproduce it.
+/// misfit and iteration counts, each with the tolerance within which a run must reproduce it, and
+/// the BLAS thread count it was recorded with.
+///
+/// Strict by default: the same build and thread count reproduce a run to round-off, so parameters
+/// and objective are compared to 1e-10 relative and iteration counts exactly; a deliberate change is
+/// accepted with `regress --update`. Run with another thread count, the factorizations sum in
+/// another order and the last digits move: the comparison then uses `looseTolerances` and says so.
 struct ExpectedOutcome: Equatable {
+    /// Tolerances of a new expected.json: parameters, objective (relative), outer iterations (absolute), Newton iterations (relative).
+    static let strictTolerances = (parameter: 1e-10, objective: 1e-10, outer: 0, newton: 0.0)
+    /// Used instead when the thread count differs from the recorded one.
+    static let looseTolerances = (parameter: 1e-6, objective: 1e-6, outer: 2, newton: 0.25)
+
     var status: String
+    /// BLAS threads of the run that recorded it (nil in files written before it was recorded).
+    var threads: Int?
     /// name → (value, relative tolerance).
     var parameters: [(name: String, value: Double, tolerance: Double)]
     var objective: (value: Double, tolerance: Double)
@@ -19,11 +33,13 @@ struct ExpectedOutcome: Equatable {
 
     /// From a finished run, with the default tolerances.
     init(_ s: RunSummary) {
+        let t = Self.strictTolerances
         status = s.optimization!.status.isConverged ? "converged" : "not converged"
-        parameters = s.space.freeIndices.map { (s.space.names[$0], s.theta[$0], 1e-6) }
-        objective = (s.optimization!.objective, 1e-6)
-        outerIterations = (s.optimization!.iterations, 2)
-        newtonIterations = (s.newtonIterations, 0.25)
+        threads = BLASThreads.current
+        parameters = s.space.freeIndices.map { (s.space.names[$0], s.theta[$0], t.parameter) }
+        objective = (s.optimization!.objective, t.objective)
+        outerIterations = (s.optimization!.iterations, t.outer)
+        newtonIterations = (s.newtonIterations, t.newton)
     }
 
     init?(json text: String, file: String, diagnostics d: DiagnosticList) {
@@ -33,9 +49,10 @@ struct ExpectedOutcome: Equatable {
             d.error("invalid JSON: \(error.message)", at: error.position)
             return nil
         }
-        guard let r = ObjectReader(root, context: "expected outcome", known: ["comment", "status", "parameters", "objective", "outer_iterations",
-                                                                              "newton_iterations"], diagnostics: d) else { return nil }
+        guard let r = ObjectReader(root, context: "expected outcome", known: ["comment", "status", "threads", "parameters", "objective",
+                                                                              "outer_iterations", "newton_iterations"], diagnostics: d) else { return nil }
         _ = r.string("comment")
+        threads = r.integer("threads")
         func pair(_ key: String) -> (Double, Double)? {
             guard let o = r.object(key, known: ["value", "tolerance"], required: true),
                   let v = o.number("value", required: true), let t = o.number("tolerance", required: true) else { return nil }
@@ -64,9 +81,10 @@ struct ExpectedOutcome: Equatable {
     var json: String {
         func n(_ x: Double) -> String { NumberFormat.roundTrip(x) }
         var lines = ["{", "  \"comment\": \"Expected outcome of 'calibrate run' on this case; checked by 'calibrate regress' and the test suite. "
-                     + "Tolerances: parameters and objective relative, outer iterations absolute, Newton iterations relative. "
+                     + "Tolerances: parameters and objective relative, outer iterations absolute, Newton iterations relative; they hold "
+                     + "for the recorded BLAS thread count (with another, looser ones are used). "
                      + "Regenerate with 'calibrate regress CASE --update' after an intended change.\",",
-                     "  \"status\": \"\(status)\",", "  \"parameters\": {"]
+                     "  \"status\": \"\(status)\","] + (threads.map { ["  \"threads\": \($0),"] } ?? []) + ["  \"parameters\": {"]
         lines += parameters.enumerated().map { k, p in
             "    \"\(p.name)\": {\"value\": \(n(p.value)), \"tolerance\": \(n(p.tolerance))}" + (k + 1 < parameters.count ? "," : "")
         }
@@ -75,6 +93,17 @@ struct ExpectedOutcome: Equatable {
                   "  \"outer_iterations\": {\"value\": \(outerIterations.value), \"tolerance\": \(outerIterations.tolerance)},",
                   "  \"newton_iterations\": {\"value\": \(newtonIterations.value), \"tolerance\": \(n(newtonIterations.tolerance))}", "}"]
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// This expectation with the loose tolerances, for a run with another thread count than recorded.
+    var loosened: ExpectedOutcome {
+        var e = self
+        let t = Self.looseTolerances
+        e.parameters = parameters.map { ($0.name, $0.value, max($0.tolerance, t.parameter)) }
+        e.objective.tolerance = max(objective.tolerance, t.objective)
+        e.outerIterations.tolerance = max(outerIterations.tolerance, t.outer)
+        e.newtonIterations.tolerance = max(newtonIterations.tolerance, t.newton)
+        return e
     }
 
     /// Differences between this expectation and a run, as sentences (empty when it matches).
@@ -94,10 +123,12 @@ struct ExpectedOutcome: Equatable {
             out.append("objective = \(NumberFormat.roundTrip(f)), expected \(NumberFormat.roundTrip(objective.value)) (relative tolerance \(objective.tolerance))")
         }
         if abs(actual.outerIterations.value - outerIterations.value) > outerIterations.tolerance {
-            out.append("\(actual.outerIterations.value) outer iterations, expected \(outerIterations.value) ± \(outerIterations.tolerance)")
+            out.append("\(actual.outerIterations.value) outer iterations, expected \(outerIterations.value)"
+                       + (outerIterations.tolerance > 0 ? " ± \(outerIterations.tolerance)" : " exactly"))
         }
         if Double(abs(actual.newtonIterations.value - newtonIterations.value)) > newtonIterations.tolerance * Double(newtonIterations.value) {
-            out.append("\(actual.newtonIterations.value) Newton iterations, expected \(newtonIterations.value) ± \(Int(newtonIterations.tolerance * 100))%")
+            out.append("\(actual.newtonIterations.value) Newton iterations, expected \(newtonIterations.value)"
+                       + (newtonIterations.tolerance > 0 ? " ± \(Int(newtonIterations.tolerance * 100))%" : " exactly"))
         }
         return out
     }
@@ -112,11 +143,13 @@ enum RegressCommand {
     }
 
     static func execute(_ cases: [String], update: Bool, console: Console) throws -> Int32 {
+        var notes: Set<String> = []
         let list = cases.isEmpty ? bundledCases(under: "cases", marker: update ? CaseConfiguration.fileName : ExpectedOutcome.fileName) : cases
         guard !list.isEmpty else { throw UsageError("no case given and no folder under ./cases has an expected.json", command: "regress") }
         var failures = 0
         for path in list {
-            let outcome = try check(path, update: update)
+            let (outcome, note) = try compare(path, update: update)
+            if let note, notes.insert(note).inserted { console.info(note) }
             if outcome.isEmpty {
                 console.print("\(update ? "updated" : "ok")  \(path)")
             } else {
@@ -132,6 +165,11 @@ enum RegressCommand {
     /// Runs one case into a temporary folder and compares it (or, with `update`, rewrites its
     /// expected.json). Returns the differences; empty when it matches.
     static func check(_ path: String, update: Bool) throws -> [String] {
+        try compare(path, update: update).differences
+    }
+
+    /// The differences, and a note when looser tolerances were used for another thread count.
+    static func compare(_ path: String, update: Bool) throws -> (differences: [String], note: String?) {
         let temporary = FileManager.default.temporaryDirectory.path + "/calibrate-regress-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: temporary) }
@@ -140,17 +178,22 @@ enum RegressCommand {
         let (console, _) = Console.capturing()
         console.quiet = true
         let (_, summary) = try RunCommand.perform(path, options: options, console: console)
-        guard let summary else { return ["the run was interrupted"] }
+        guard let summary else { return (["the run was interrupted"], nil) }
         let file = try CaseLocation.locate(path).directory + "/" + ExpectedOutcome.fileName
         if update {
             try AtomicFile.write(ExpectedOutcome(summary).json, to: file)
-            return []
+            return ([], nil)
         }
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return ["cannot read '\(file)'"] }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return (["cannot read '\(file)'"], nil) }
         let diagnostics = DiagnosticList(file: file)
         guard let expected = ExpectedOutcome(json: text, file: file, diagnostics: diagnostics) else {
-            return diagnostics.items.map(\.description)
+            return (diagnostics.items.map(\.description), nil)
         }
-        return expected.differences(from: summary)
+        if let recorded = expected.threads, recorded != BLASThreads.current {
+            return (expected.loosened.differences(from: summary),
+                    "the expected outcomes were recorded with \(recorded) BLAS thread(s), this run uses \(BLASThreads.current): compared with "
+                    + "looser tolerances (use --threads \(recorded) for the strict comparison)")
+        }
+        return (expected.differences(from: summary), nil)
     }
 }

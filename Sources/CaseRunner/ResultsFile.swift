@@ -4,8 +4,12 @@ import NetCDF
 /// Writes `results.nc` (or `predictions.nc`): parameters with standard errors and intervals; the
 /// observed, predicted and residual values of every observable on the dimensions of the input;
 /// and the calibration history — classic netCDF with CF-1.8 attributes, so ncdump, xarray and
-/// every other netCDF tool read it. Nothing time-dependent is written: the same inputs give the
-/// same bytes.
+/// every other netCDF tool read it. `parameter` is a string coordinate (a char array with
+/// `_Encoding = "utf-8"`, which xarray decodes to strings), so `ds.sel(parameter="E")` works; every
+/// numeric variable has `units` and `long_name` (per-parameter units in `parameter_units` and on
+/// the scalar `parameter_value_<name>` variables). The provenance (version, commit, command line, SHA-256
+/// of every input) is in global attributes. Nothing time-dependent is written: the same inputs
+/// and command line give the same bytes.
 enum ResultsFile {
     /// netCDF's default double fill value, used as `_FillValue` for missing entries.
     static let fill = 9.969209968386869e36
@@ -17,9 +21,17 @@ enum ResultsFile {
         try out.setAttribute("Conventions", .text("CF-1.8"))
         try out.setAttribute("title", .text(s.configuration.title))
         if let d = s.configuration.description { try out.setAttribute("comment", .text(d)) }
-        try out.setAttribute("source", .text("calibrate \(version)"))
-        try out.setAttribute("history", .text("calibrate \(s.command) \(s.loaded.location.directory)"))
+        let provenance = Provenance.collect(s.loaded)
+        try out.setAttribute("source", .text("calibrate \(version) (commit \(provenance.commit))"))
+        try out.setAttribute("history", .text(provenance.commandLine))
+        try out.setAttribute("calibrate_version", .text(provenance.version))
+        try out.setAttribute("calibrate_commit", .text(provenance.commit))
+        try out.setAttribute("command_line", .text(provenance.commandLine))
+        // In the format of sha256sum, so that `sha256sum -c` can check the inputs.
+        try out.setAttribute("input_files_sha256", .text(provenance.inputs.map { "\($0.sha256)  \($0.path)" }.joined(separator: "\n")))
         try out.setAttribute("case", .text(s.loaded.location.directory))
+        let conversions = (s.data ?? []).flatMap { e in e.variables.compactMap { v in v.conversion.map { "\(v.name): \($0)" } } }
+        if !conversions.isEmpty { try out.setAttribute("unit_conversions", .text(conversions.joined(separator: "; "))) }
         try out.setAttribute("parameter_names", .text(space.names.joined(separator: " ")))
         if let o = s.optimization {
             try out.setAttribute("optimizer", .text(o.method))
@@ -41,31 +53,57 @@ enum ResultsFile {
 
         // Parameters.
         let n = space.count
+        let parameterUnits = s.configuration.parameters.map { $0.units ?? "1" }
+        // One `units` for a variable along `parameter` only when every parameter shares it (CF allows one per variable).
+        let sharedUnits: String? = Set(parameterUnits).count == 1 ? parameterUnits.first : nil
         try out.addDimension("parameter", length: n)
         try out.addDimension("parameter_b", length: n)
-        try out.addVariable("parameter", type: .int, dimensions: ["parameter"], longName: "parameter index")
-        try out.setAttribute("flag_values", .int32s((0 ..< n).map(Int32.init)), on: "parameter")
-        try out.setAttribute("flag_meanings", .text(space.names.map { $0.replacingOccurrences(of: " ", with: "_") }.joined(separator: " ")),
-                             on: "parameter")
+        try out.addDimension("name_length", length: max(1, (space.names + parameterUnits).map(\.utf8.count).max() ?? 1))
+        try out.addVariable("parameter", type: .char, dimensions: ["parameter", "name_length"], longName: "parameter name")
+        try out.setAttribute("_Encoding", .text("utf-8"), on: "parameter")
+        try out.write(strings: space.names, to: "parameter")
+        try out.addVariable("parameter_units", type: .char, dimensions: ["parameter", "name_length"], longName: "units of the parameter's values")
+        try out.setAttribute("_Encoding", .text("utf-8"), on: "parameter_units")
+        try out.write(strings: parameterUnits, to: "parameter_units")
+        // The second axis of the correlation matrix, labelled too.
+        try out.addVariable("parameter_b", type: .char, dimensions: ["parameter_b", "name_length"], longName: "parameter name")
+        try out.setAttribute("_Encoding", .text("utf-8"), on: "parameter_b")
+        try out.write(strings: space.names, to: "parameter_b")
         let vectors: [(String, String, [Double])] = [
             ("parameter_initial", "initial value", s.initialTheta),
             ("parameter_value", s.command == "run" ? "fitted value" : "value used", s.theta),
             ("parameter_standard_error", "standard error", perParameter(s) { u, k in u.standardErrorsPhysical[k] }),
+            ("parameter_standard_error_conditional", "standard error conditional on the undetermined parameter combinations "
+                + "(pseudo-inverse; equal to the standard error where every combination is determined)",
+             perParameter(s) { u, k in conditional(u, k).se }),
             ("parameter_ci_lower", "lower end of the confidence interval", perParameter(s) { u, k in u.intervalsPhysical[k].lower }),
             ("parameter_ci_upper", "upper end of the confidence interval", perParameter(s) { u, k in u.intervalsPhysical[k].upper }),
             ("parameter_lower_bound", "lower bound (missing: unbounded)", space.parameters.map(\.lower)),
             ("parameter_upper_bound", "upper bound (missing: unbounded)", space.parameters.map(\.upper)),
         ]
         for (name, long, values) in vectors {
-            try out.addVariable(name, type: .double, dimensions: ["parameter"], longName: long, fillValue: fill)
+            try out.addVariable(name, type: .double, dimensions: ["parameter"], units: sharedUnits, longName: long, fillValue: fill)
+            if sharedUnits == nil { try out.setAttribute("comment", .text("units per parameter in parameter_units"), on: name) }
             try out.write(values.map(clean), to: name)
         }
-        try out.addVariable("parameter_fixed", type: .int, dimensions: ["parameter"], longName: "1 when the parameter was held fixed")
+        // Each parameter's value also as a scalar carrying its own units: ds["parameter_value_E"].attrs["units"].
+        for (i, name) in space.names.enumerated() {
+            let variable = "parameter_value_" + name
+            try out.addVariable(variable, type: .double, units: parameterUnits[i],
+                                longName: s.configuration.parameters[i].description ?? "parameter \(name)", fillValue: fill)
+            if let u = s.uncertainty, let k = s.freeIndex(of: i) {
+                try out.setAttribute("standard_error", .doubles([clean(u.standardErrorsPhysical[k])]), on: variable)
+                try out.setAttribute("ci_lower", .doubles([clean(u.intervalsPhysical[k].lower)]), on: variable)
+                try out.setAttribute("ci_upper", .doubles([clean(u.intervalsPhysical[k].upper)]), on: variable)
+            }
+            try out.write([clean(s.theta[i])], to: variable)
+        }
+        try out.addVariable("parameter_fixed", type: .int, dimensions: ["parameter"], units: "1", longName: "1 when the parameter was held fixed")
         try out.write(space.parameters.map { $0.isFixed ? Int32(1) : 0 }, to: "parameter_fixed")
-        try out.addVariable("parameter_log_transformed", type: .int, dimensions: ["parameter"],
+        try out.addVariable("parameter_log_transformed", type: .int, dimensions: ["parameter"], units: "1",
                             longName: "1 when the optimizer saw log(parameter)")
         try out.write(space.parameters.map { $0.transform == .log ? Int32(1) : 0 }, to: "parameter_log_transformed")
-        try out.addVariable("parameter_at_bound", type: .int, dimensions: ["parameter"],
+        try out.addVariable("parameter_at_bound", type: .int, dimensions: ["parameter"], units: "1",
                             longName: "-1 at the lower bound, 1 at the upper bound, 0 inside")
         try out.write(s.boundsHit.map(Int32.init), to: "parameter_at_bound")
         var correlation = [Double](repeating: fill, count: n * n)
@@ -81,6 +119,12 @@ enum ResultsFile {
         try writeObservables(s, out)
         try writeHistory(s, out)
         try out.commit()
+    }
+
+    /// Standard error and interval of free parameter k: the usual ones, or those conditional on the null space.
+    private static func conditional(_ u: UncertaintyReport, _ k: Int) -> (se: Double, interval: ConfidenceInterval) {
+        if u.standardErrorsPhysical[k].isFinite { return (u.standardErrorsPhysical[k], u.intervalsPhysical[k]) }
+        return ReportSections.conditionalInterval(u, k) ?? (.nan, ConfidenceInterval(lower: .nan, upper: .nan))
     }
 
     private static func perParameter(_ s: RunSummary, _ value: (UncertaintyReport, Int) -> Double) -> [Double] {
@@ -104,22 +148,35 @@ enum ResultsFile {
                     // A coordinate variable: from the input file, else the sweep values or atom indices.
                     let source = layout.dimensions[k]
                     if let atoms = layout.atoms, k == layout.dimensions.count - 2 {
-                        try out.addVariable(dim, type: .int, dimensions: [dim], longName: "atom index in the lattice as built")
+                        try out.addVariable(dim, type: .int, dimensions: [dim], units: "1", longName: "atom index in the lattice as built")
                         try out.write(atoms.map(Int32.init), to: dim)
                     } else if let c = observed?.coordinates[source] {
-                        try out.addVariable(dim, type: .double, dimensions: [dim], units: c.units)
+                        try out.addVariable(dim, type: .double, dimensions: [dim], units: c.units ?? "1", longName: source)
                         try out.write(c.values.map { $0.isFinite ? $0 : fill }, to: dim)
                     } else if k == 0, let sweep = setup.configuration.sweep, source == sweep.dimension {
-                        try out.addVariable(dim, type: .double, dimensions: [dim], units: sweep.units)
+                        try out.addVariable(dim, type: .double, dimensions: [dim], units: sweep.units ?? "1", longName: source)
                         try out.write(sweep.values, to: dim)
                     }
                 }
-                let units = observed?.fileUnits ?? layout.expectedUnits
+                let units = observed?.units ?? layout.expectedUnits
                 let name = prefix + o.variable
                 let long = o.quantity.label
                 let predicted = s.prediction.values[e][j]
                 try out.addVariable(name + "_predicted", type: .double, dimensions: dims, units: units, longName: "predicted " + long, fillValue: fill)
                 try out.write(predicted.map { $0.isFinite ? $0 : fill }, to: name + "_predicted")
+                if let every = try s.everyStep(experiment: e, observable: j) {
+                    // The model between the observations too: at every time step of the simulation.
+                    let stepDimension = prefix + "time_step"
+                    if defined[stepDimension] == nil {
+                        try out.addDimension(stepDimension, length: every.times.count)
+                        defined[stepDimension] = every.times.count
+                        try out.addVariable(stepDimension, type: .double, dimensions: [stepDimension], units: "s", longName: "time of each model step")
+                        try out.write(every.times, to: stepDimension)
+                    }
+                    try out.addVariable(name + "_predicted_every_step", type: .double, dimensions: [stepDimension], units: units,
+                                        longName: "predicted \(long) at every time step", fillValue: fill)
+                    try out.write(every.values.map { $0.isFinite ? $0 : fill }, to: name + "_predicted_every_step")
+                }
                 guard let observed else { continue }
                 let residual = zip(predicted, observed.values).map { $1.isNaN ? fill : $0 - $1 }
                 let weighted = predicted.indices.map { i in observed.values[i].isNaN ? fill : (predicted[i] - observed.values[i]) / observed.sigma[i] }
@@ -135,6 +192,9 @@ enum ResultsFile {
                 }
                 try out.setAttribute("source_file", .text(s.data![e].file), on: name + "_observed")
                 try out.setAttribute("source_variable", .text(o.variable), on: name + "_observed")
+                if let conversion = observed.conversion {
+                    try out.setAttribute("unit_conversion", .text("converted on reading: \(conversion)"), on: name + "_observed")
+                }
             }
         }
     }
@@ -143,7 +203,7 @@ enum ResultsFile {
         guard !s.history.isEmpty else { return }
         let rows = s.history
         try out.addDimension("iteration", length: rows.count)
-        try out.addVariable("iteration", type: .int, dimensions: ["iteration"], longName: "outer iteration (0: the starting point)")
+        try out.addVariable("iteration", type: .int, dimensions: ["iteration"], units: "1", longName: "outer iteration (0: the starting point)")
         try out.write(rows.map { Int32($0.record.iteration) }, to: "iteration")
         let doubles: [(String, String, [Double])] = [
             ("history_objective", "objective (half the weighted sum of squares)", rows.map(\.record.objective)),
@@ -152,7 +212,7 @@ enum ResultsFile {
             ("history_damping", "Levenberg-Marquardt damping", rows.map { $0.record.damping ?? .nan }),
         ]
         for (name, long, values) in doubles {
-            try out.addVariable(name, type: .double, dimensions: ["iteration"], longName: long, fillValue: fill)
+            try out.addVariable(name, type: .double, dimensions: ["iteration"], units: "1", longName: long, fillValue: fill)
             try out.write(values.map { $0.isFinite ? $0 : fill }, to: name)
         }
         let ints: [(String, String, [Int])] = [
@@ -161,11 +221,14 @@ enum ResultsFile {
             ("history_newton_iterations", "inner Newton iterations in this iteration", rows.map(\.record.innerIterations)),
         ]
         for (name, long, values) in ints {
-            try out.addVariable(name, type: .int, dimensions: ["iteration"], longName: long)
+            try out.addVariable(name, type: .int, dimensions: ["iteration"], units: "1", longName: long)
             try out.write(values.map(Int32.init), to: name)
         }
-        try out.addVariable("history_parameter", type: .double, dimensions: ["iteration", "parameter"],
+        let parameterUnits = s.configuration.parameters.map { $0.units ?? "1" }
+        let sharedUnits: String? = Set(parameterUnits).count == 1 ? parameterUnits.first : nil
+        try out.addVariable("history_parameter", type: .double, dimensions: ["iteration", "parameter"], units: sharedUnits,
                             longName: "parameter values at the current point", fillValue: fill)
+        if sharedUnits == nil { try out.setAttribute("comment", .text("units per parameter in parameter_units"), on: "history_parameter") }
         try out.write(rows.flatMap(\.theta), to: "history_parameter")
     }
 }

@@ -94,7 +94,9 @@ enum RunCommand {
         let signals = options.handleSignals ? SignalWatcher() : nil
         let monitor = RunMonitor(journal: journal, space: space, console: console, checkpointPath: checkpointPath,
                                  fingerprint: fingerprint.value, threads: BLASThreads.current, previousSeconds: previousSeconds,
-                                 stopAfterIterations: options.stopAfterIterations, signals: signals)
+                                 stopAfterIterations: options.stopAfterIterations, signals: signals,
+                                 maximumIterations: optimizer.method == .levenbergMarquardt
+                                     ? optimizer.levenbergMarquardt.maximumIterations : optimizer.lbfgs.maximumIterations)
         if let signals {
             let stagingPath = staging.staging
             signals.onFirstSignal = { sig in

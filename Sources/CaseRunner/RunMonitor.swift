@@ -20,6 +20,8 @@ final class RunMonitor: @unchecked Sendable {
     let previousSeconds: Double
     let stopAfterIterations: Int?
     let signals: SignalWatcher?
+    /// The optimizer's iteration limit, for "k/max" and the time-left estimate.
+    let maximumIterations: Int?
     private let clock = ContinuousClock()
     private let started: ContinuousClock.Instant
 
@@ -30,7 +32,8 @@ final class RunMonitor: @unchecked Sendable {
     private var warnedAboutCheckpoint = false
 
     init(journal: EvaluationJournal, space: ParameterSpace, console: Console, checkpointPath: String, fingerprint: UInt64,
-         threads: Int, previousSeconds: Double, stopAfterIterations: Int?, signals: SignalWatcher?) {
+         threads: Int, previousSeconds: Double, stopAfterIterations: Int?, signals: SignalWatcher?, maximumIterations: Int? = nil) {
+        self.maximumIterations = maximumIterations
         self.journal = journal
         self.space = space
         self.console = console
@@ -59,8 +62,8 @@ final class RunMonitor: @unchecked Sendable {
         if r.accepted, let z = journal.point(withObjective: r.objective), let t = try? space.physical(from: z) { theta = t }
         history.append(HistoryRow(record: r, theta: theta))
         completedIterations = r.iteration
-        if r.iteration == 0 { console.progress(ProgressLine.header); console.finishProgress() }
-        console.progress(ProgressLine.format(r, elapsed: elapsed))
+        if r.iteration == 0 { console.progress(ProgressLine.header) }
+        console.progress(ProgressLine.format(r, elapsed: elapsed, maximum: maximumIterations))
         if !journal.isReplaying { saveCheckpoint() }
         if let s = signals?.received {
             stopReason = .signal(s)

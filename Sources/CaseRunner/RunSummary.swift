@@ -60,3 +60,16 @@ struct HistoryRow {
     /// Full θ at the current point after this iteration.
     let theta: [Double]
 }
+
+extension RunSummary {
+    /// The prediction of observable `j` of a time-stepped experiment `e` at every time step
+    /// (`consolidation.times`), from the states of the prediction; nil for other experiments.
+    func everyStep(experiment e: Int, observable j: Int) throws -> (times: [Double], values: [Double])? {
+        guard let series = loaded.setups[e].series, prediction.displacements.indices.contains(e) else { return nil }
+        let modelTheta = try series.modelTheta(theta, names: space.names)
+        let values = try prediction.displacements[e].map {
+            try series.sensors.evaluate(layout: series.model.layout, displacement: $0, parameters: modelTheta).values[j]
+        }
+        return (series.consolidation.times, values)
+    }
+}

@@ -19,8 +19,14 @@ enum SynthCommand {
         }
         let directory = output ?? loaded.location.directory
         var isDirectory: ObjCBool = false
+        if output != nil, !FileManager.default.fileExists(atPath: directory) {
+            // As run and forward do with --out: the folder is made.
+            do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+                throw CaseError("cannot create the folder '\(directory)' for the data: \(error.localizedDescription)")
+            }
+        }
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CaseError("cannot write the data into '\(directory)': it is not an existing folder")
+            throw CaseError("cannot write the data into '\(directory)': it is not a folder")
         }
         let prediction = try Prediction.compute(loaded, theta: theta)
         var rng = SplitMix64(seed: seed)

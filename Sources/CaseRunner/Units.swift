@@ -60,6 +60,13 @@ public struct PhysicalUnit: Sendable, Equatable, CustomStringConvertible {
         "s": second, "ms": scaled(second, 1e-3), "us": scaled(second, 1e-6), "µs": scaled(second, 1e-6),
         "ns": scaled(second, 1e-9), "ps": scaled(second, 1e-12), "fs": scaled(second, 1e-15),
         "min": scaled(second, 60), "h": scaled(second, 3600),
+        // UDUNITS-2 spellings and plurals of time units, as CF time coordinates write them.
+        "sec": second, "secs": second, "second": second, "seconds": second,
+        "msec": scaled(second, 1e-3), "millisecond": scaled(second, 1e-3), "milliseconds": scaled(second, 1e-3),
+        "mins": scaled(second, 60), "minute": scaled(second, 60), "minutes": scaled(second, 60),
+        "hr": scaled(second, 3600), "hrs": scaled(second, 3600), "hour": scaled(second, 3600), "hours": scaled(second, 3600),
+        "d": scaled(second, 86400), "day": scaled(second, 86400), "days": scaled(second, 86400),
+        "metre": metre, "metres": metre, "meter": metre, "meters": metre,
         "J": joule, "kJ": scaled(joule, 1e3), "mJ": scaled(joule, 1e-3),
         "eV": electronvolt, "meV": scaled(electronvolt, 1e-3), "keV": scaled(electronvolt, 1e3),
         "N": newton, "kN": scaled(newton, 1e3), "mN": scaled(newton, 1e-3), "uN": scaled(newton, 1e-6),

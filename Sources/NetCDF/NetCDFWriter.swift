@@ -123,13 +123,19 @@ public final class NetCDFWriter {
     /// Adds a variable of type `.double`, `.float`, `.int` or `.int64` (the last only in
     /// netCDF-4 and CDF-5) over existing dimensions (none for a scalar), with optional CF
     /// `units`, `long_name` and `_FillValue` (converted exactly to the variable's type).
+    /// A `.char` variable (no fill value) holds strings along its last dimension; fill it with
+    /// `write(strings:to:)`.
     public func addVariable(_ name: String, type: NetCDFDataType, dimensions: [String] = [],
                             units: String? = nil, longName: String? = nil,
                             fillValue: Double? = nil) throws(NetCDFError) {
         try guarded { handle throws(NetCDFError) in
-            guard [.double, .float, .int, .int64].contains(type) else {
+            guard [.double, .float, .int, .int64, .char].contains(type) else {
                 throw .invalidOperation(path: path, name: name, reason: "the writer stores double, float, "
-                                        + "int and int64 variables, not \(type)")
+                                        + "int, int64 and char variables, not \(type)")
+            }
+            guard type != .char || (fillValue == nil && !dimensions.isEmpty) else {
+                throw .invalidOperation(path: path, name: name, reason: "a char variable needs a string-length "
+                                        + "dimension and takes no fill value")
             }
             guard type != .int64 || format.supportsInt64 else {
                 throw .unsupportedType(path: path, name: name, type: type, format: format)
@@ -226,6 +232,35 @@ public final class NetCDFWriter {
     }
     public func write(_ values: [Int64], to variable: String) throws(NetCDFError) {
         try put(values, to: variable, append: false)
+    }
+
+    /// Writes strings into a fixed-size char variable whose last dimension is the string length
+    /// (CF character-array strings; xarray decodes them to strings when `_Encoding` is "utf-8").
+    /// Each string is padded with NULs; one longer (in UTF-8 bytes) than that dimension is an error.
+    public func write(strings: [String], to name: String) throws(NetCDFError) {
+        try guarded { handle throws(NetCDFError) in
+            guard let info = variables[name] else {
+                throw .missingVariable(path: path, variable: name, available: variableNames)
+            }
+            guard info.type == .char, !info.isRecordVariable, let width = info.lengths.last ?? nil else {
+                throw .wrongType(path: path, variable: name, expected: info.type, found: .char)
+            }
+            let outer = info.lengths.dropLast().map { $0 ?? 0 }
+            guard strings.count == outer.reduce(1, *) else {
+                throw .wrongValueCount(path: path, variable: name, shape: outer, isRecordVariable: false, found: strings.count)
+            }
+            var bytes = [CChar](repeating: 0, count: strings.count * width + 1)
+            for (k, text) in strings.enumerated() {
+                let utf8 = Array(text.utf8)
+                guard utf8.count <= width else {
+                    throw .invalidOperation(path: path, name: name, reason: "'\(text)' has \(utf8.count) bytes, more than "
+                                            + "the \(width) of the variable's last dimension")
+                }
+                for (i, byte) in utf8.enumerated() { bytes[k * width + i] = CChar(bitPattern: byte) }
+            }
+            try enterDataMode(handle)
+            try handle.call(.write(variable: name)) { ncid in nc_put_var_text(ncid, info.id, bytes) }
+        }
     }
 
     /// Appends whole records after the ones this writer already wrote to `variable`, whose first

@@ -109,7 +109,9 @@ private func runWithData(_ change: (inout [(String, Int)], inout [Variable]) -> 
         }
         #expect(r.status == 2)
         #expect(r.err == "\(folder.path)/observations.nc: error: variable 'u' has dimensions (atom, axis), but the configuration expects "
-                + "(atom, component) (observable 'u' of experiment 'pull'); rename the dimensions in the file or set 'dimensions'\n")
+                + "(atom, component) (observable 'u' of experiment 'pull'); rename the dimensions in the file (in xarray: ds.rename_dims(...)), "
+                + "or name the file's dimensions in the observable's 'dimensions' (the atom dimension stays second-to-last, the component "
+                + "dimension last)\n")
         expectNoResults(folder)
         let (short, s) = try runWithData { dimensions, variables in
             let atoms = dimensions.first { $0.0 == "atom" }!.1
@@ -124,10 +126,11 @@ private func runWithData(_ change: (inout [(String, Int)], inout [Variable]) -> 
     }
 
     @Test func unitMismatch() throws {
-        let (folder, r) = try runWithData { _, variables in variables[0].units = "nm" }
+        // Convertible units (nm for angstrom) are converted on reading (DataFormatTests); another kind of quantity is an error.
+        let (folder, r) = try runWithData { _, variables in variables[0].units = "eV" }
         #expect(r.status == 2)
-        #expect(r.err == "\(folder.path)/observations.nc: error: variable 'u': its units are 'nm' but 'angstrom' are expected (1 nm = 10 angstrom); "
-                + "convert the data, or change the configured units (observable 'u' of experiment 'pull')\n")
+        #expect(r.err == "\(folder.path)/observations.nc: error: variable 'u': its units are 'eV', which is not the same kind of quantity as the "
+                + "expected 'angstrom'; check that the variable holds what the configuration says (observable 'u' of experiment 'pull')\n")
         expectNoResults(folder)
     }
 

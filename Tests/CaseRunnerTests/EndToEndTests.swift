@@ -12,9 +12,11 @@ import Testing
         #expect(check.out.contains("is valid: 1 experiment(s), 1 equilibrium per evaluation, 3 free and 0 fixed parameter(s), 34 observations"), "\(check.out)")
         let run = calibrate("run", folder.path)
         #expect(run.status == 0, "\(run.err)")
-        #expect(run.err.contains("  iter       objective   |gradient|        step   inner   elapsed"))
+        #expect(run.err.contains("  iter/max       objective   |gradient|        step   inner   elapsed   at most left"))
+        // Every iteration stays a line of its own, numbered against the iteration limit.
+        #expect(run.err.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces).hasPrefix("1/100 ") }, "\(run.err)")
         for file in ["results.nc", "report.md", "history.csv", "plots/convergence.svg", "plots/u_observed_vs_predicted.svg",
-                     "plots/reaction_force_observed_vs_predicted.svg", "fields/pull.vtu"] {
+                     "plots/reaction_force_observed_vs_predicted.svg", "plots/u_residuals.svg", "fields/pull.vtu"] {
             #expect(folder.exists("results/" + file), "missing \(file)")
         }
         #expect(!folder.contents.contains { $0.hasPrefix(".") }, "leftover hidden files: \(folder.contents)")
@@ -36,10 +38,13 @@ import Testing
         #expect(history.count == (try results.dimension("iteration").length) + 1)
     }
 
-    @Test func theSameInputsGiveTheSameOutputsBitForBit() {
+    @Test func theSameInputsGiveTheSameOutputsBitForBit() throws {
         let folder = preparedSmallCase()
-        #expect(calibrate("run", folder.path, "--out", folder.path + "/a", "-q").status == 0)
-        #expect(calibrate("run", folder.path, "--out", folder.path + "/b", "-q").status == 0)
+        // The same command line twice (it is part of the provenance in results.nc and report.md).
+        #expect(calibrate("run", folder.path, "-q").status == 0)
+        try FileManager.default.moveItem(atPath: folder.path + "/results", toPath: folder.path + "/a")
+        #expect(calibrate("run", folder.path, "-q").status == 0)
+        try FileManager.default.moveItem(atPath: folder.path + "/results", toPath: folder.path + "/b")
         for file in ["results.nc", "history.csv", "plots/convergence.svg", "plots/u_observed_vs_predicted.svg", "fields/pull.vtu"] {
             #expect(folder.read("a/" + file) == folder.read("b/" + file), "\(file) differs")
         }
@@ -69,7 +74,7 @@ import Testing
         #expect(!folder.exists("results"))
         let resumed = calibrate("run", folder.path, "--resume", "-q")
         #expect(resumed.status == 0, "\(resumed.err)")
-        #expect(folder.read("results/results.nc") == folder.read("reference/results.nc"))
+        #expect(try sameResultsApartFromTheCommandLine(folder.path + "/results/results.nc", folder.path + "/reference/results.nc"))
         #expect(folder.read("results/history.csv") == folder.read("reference/history.csv"))
         #expect(!folder.exists(".results.checkpoint"), "the checkpoint is removed after success")
     }

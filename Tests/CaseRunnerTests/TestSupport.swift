@@ -105,3 +105,25 @@ func preparedSmallCase(forces: Bool = true, optimizer: String = "levenberg-marqu
     #expect(synth.status == 0, "\(synth.err)")
     return folder
 }
+
+/// Whether two results.nc files hold the same data and attributes, every number to the last bit
+/// (ncdump -p 9,17 prints floats and doubles round-trip exactly), apart from the command line that
+/// made them (the `history` and `command_line` attributes): for runs whose command lines differ,
+/// such as a resumed run and its uninterrupted reference.
+func sameResultsApartFromTheCommandLine(_ a: String, _ b: String) throws -> Bool {
+    func dump(_ path: String) throws -> [Substring] {
+        let program = try #require(["/usr/bin/ncdump", "/usr/local/bin/ncdump"].first { FileManager.default.isExecutableFile(atPath: $0) },
+                                   "ncdump is not installed (Debian netcdf-bin; see scripts/setup.sh)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = ["-p", "9,17", path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.contains(":history = ") && !$0.contains(":command_line = ") }
+    }
+    return try dump(a) == dump(b)
+}
