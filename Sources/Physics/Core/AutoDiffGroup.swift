@@ -6,35 +6,55 @@ import Sparse
 /// Energy alone is evaluated in `Double`; anything more in the term's `HyperJet`, seeded over the local
 /// variables [dofs | previous dofs | parameters]. Scratch storage is allocated once per evaluation, never
 /// per term. A non-finite result throws `PhysicsError.nonFinite` naming the term and its dofs.
+///
+/// Speed: a `Model` holds its groups as `any EnergyGroup`, and a generic type's conformance reached
+/// through an existential runs the unspecialized generic code, where every arithmetic operation of the
+/// term's `HyperJet` is a protocol call. So the initializer (inlinable, hence compiled where `Term` is
+/// concrete — in the model author's module) stores `entry`, a closure formed there and specialized for
+/// `Term`; `evaluate` crosses the existential once per group per assembly and runs the per-term loop
+/// specialized, with no dynamic dispatch inside.
 public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
     public let name: String
     public let terms: [Term]
     public let connectivity: Connectivity
     /// Model parameter read by each local parameter slot of `Term`.
     public let parameterIndices: [Int]
+    /// The group's evaluation, specialized for `Term` where the group was made.
+    @usableFromInline let entry: @Sendable (AutoDiffGroup, inout EnergyEvaluation, Connectivity, ScatterMap?) throws -> Void
 
+    @inlinable
     public init(name: String, terms: [Term], connectivity: Connectivity, parameterIndices: [Int]) throws {
-        guard Term.Hyper.variableCount == Term.localVariableCount else {
-            throw PhysicsError.invalidModel(
-                "\(Term.self) declares Hyper with \(Term.Hyper.variableCount) variables but reads "
-                    + "\(Term.localVariableCount) (dofs, previous dofs and parameters); declare HyperJet<\(Term.localVariableCount)>")
-        }
-        guard connectivity.termCount == terms.count,
-              connectivity.indices.count == terms.count * Term.dofCount
-        else {
-            throw PhysicsError.invalidModel("\(name): connectivity must list \(Term.dofCount) dofs for each of \(terms.count) terms")
-        }
-        guard parameterIndices.count == Term.parameterCount, parameterIndices.allSatisfy({ $0 >= 0 }) else {
-            throw PhysicsError.invalidModel("\(name): \(Term.parameterCount) parameter indices expected, got \(parameterIndices)")
-        }
+        try Self.validate(name: name, termCount: terms.count, connectivity: connectivity, parameterIndices: parameterIndices)
         self.name = name
         self.terms = terms
         self.connectivity = connectivity
         self.parameterIndices = parameterIndices
+        entry = { group, e, unknowns, scatter in try group.evaluateSpecialized(&e, unknowns: unknowns, scatter: scatter) }
+    }
+
+    @usableFromInline
+    static func validate(name: String, termCount: Int, connectivity: Connectivity, parameterIndices: [Int]) throws {
+        guard Term.Hyper.variableCount == Term.localVariableCount, Term.Hyper.hasConsistentSizes else {
+            throw PhysicsError.invalidModel(
+                "\(Term.self) declares Hyper with \(Term.Hyper.variableCount) variables but reads "
+                    + "\(Term.localVariableCount) (dofs, previous dofs and parameters); declare \(hyperJetDeclaration(variables: Term.localVariableCount))")
+        }
+        guard connectivity.termCount == termCount,
+              connectivity.indices.count == termCount * Term.dofCount
+        else {
+            throw PhysicsError.invalidModel("\(name): connectivity must list \(Term.dofCount) dofs for each of \(termCount) terms")
+        }
+        guard parameterIndices.count == Term.parameterCount, parameterIndices.allSatisfy({ $0 >= 0 }) else {
+            throw PhysicsError.invalidModel("\(name): \(Term.parameterCount) parameter indices expected, got \(parameterIndices)")
+        }
+    }
+
+    public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+        try entry(self, &e, unknowns, scatter)
     }
 
     @inlinable
-    public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+    func evaluateSpecialized(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         if Term.readsHistory && e.history.isEmpty {
             throw PhysicsError.invalidModel("\(name) reads the previous time step, but no history was set; set the assembler's history (or the model's) to the previous positions")
         }
