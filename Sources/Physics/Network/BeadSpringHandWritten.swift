@@ -1,4 +1,5 @@
 import AutoDiff
+import Foundation
 import Sparse
 
 // Hand-written derivatives of the bead-spring terms (`BeadBond`, `BeadAngle`), the fast path a model
@@ -109,6 +110,7 @@ public struct HandWrittenAngleGroup: EnergyGroup {
     public let name: String
     public let connectivity: Connectivity
     public let restAngles: [Double]
+    let restCosines: [Double], restSines: [Double]
     /// Model parameter k_θ.
     public let parameterIndices: [Int]
 
@@ -119,6 +121,8 @@ public struct HandWrittenAngleGroup: EnergyGroup {
         self.name = name
         self.connectivity = connectivity
         self.restAngles = restAngles
+        restCosines = restAngles.map { cos($0) }
+        restSines = restAngles.map { sin($0) }
         parameterIndices = [parameterIndex]
     }
 
@@ -138,7 +142,10 @@ public struct HandWrittenAngleGroup: EnergyGroup {
                 guard sa > 0, sb > 0, sa.isFinite, sb.isFinite else {
                     throw PhysicsError.nonFinite(group: name, term: t, detail: "a bond of the angle at dofs \(d[2]), \(d[3]) has zero length; check the loading")
                 }
-                let bend = Double.atan2(ax * by - ay * bx, ax * bx + ay * by) - restAngles[t]
+                // b turned back by θ₀ (see `BeadAngle`): the bend θ − θ₀ away from atan2's branch cut.
+                let c = restCosines[t], s = restSines[t]
+                let rx = c * bx + s * by, ry = c * by - s * bx
+                let bend = Double.atan2(ax * ry - ay * rx, ax * rx + ay * ry)
                 if e.needs == .energy {
                     sum += 0.5 * stiffness * bend * bend
                     continue

@@ -1,4 +1,5 @@
 import AutoDiff
+import Foundation
 
 // The two terms of a planar bead-spring network, written once, generically, as `LocalEnergy`s:
 //   bond stretching   E_b = ½ k_b (|x_j − x_i| − r₀)²
@@ -31,12 +32,20 @@ public struct BeadAngle: LocalEnergy {
     public static let parameterCount = 1
     /// θ₀ in radians, in (−π, π].
     public let restAngle: Double
-    public init(restAngle: Double) { self.restAngle = restAngle }
+    /// cos θ₀ and sin θ₀: b is turned back by θ₀ before the angle is taken.
+    public let restCosine: Double, restSine: Double
+    public init(restAngle: Double) {
+        self.restAngle = restAngle
+        restCosine = cos(restAngle)
+        restSine = sin(restAngle)
+    }
+    /// θ − θ₀ is the angle from a to b turned back by θ₀, so atan2's branch cut (where its value jumps
+    /// by 2π) lies at a bend of ±π, opposite the rest angle, never near a physical state.
     @inlinable public func energy<S: Real>(_ v: LocalVariables<S>) -> S {
         let ax = v[0] - v[2], ay = v[1] - v[3]
         let bx = v[4] - v[2], by = v[5] - v[3]
-        let theta = S.atan2(ax * by - ay * bx, ax * bx + ay * by)
-        let bend = theta - restAngle
+        let rx = restCosine * bx + restSine * by, ry = restCosine * by - restSine * bx
+        let bend = S.atan2(ax * ry - ay * rx, ax * rx + ay * ry)
         return 0.5 * v.parameter(0) * bend * bend
     }
 }
