@@ -44,85 +44,91 @@ public struct HyperJet<let N: Int, let T: Int>: Real {
         i <= j ? packedHessian[Self.packedIndex(i, j)] : packedHessian[Self.packedIndex(j, i)]
     }
 
+    /// A result to be filled: every operation below writes its result's entries once, in place,
+    /// instead of copying an operand and overwriting it (copies of these few-hundred-byte values cost
+    /// more than the arithmetic), and reads entries without bounds checks: indices run over 0..<N and
+    /// 0..<T by construction. The operations are always inlined, so that a term's energy compiles to
+    /// one function whose intermediate jets stay in place.
+    @inline(__always) @inlinable init(uninitializedDerivatives value: Double) {
+        self.value = value
+        gradient = InlineArray(repeating: 0)
+        packedHessian = InlineArray(repeating: 0)
+    }
+
     /// f(a) from f(a.value), f′ and f″.
-    @inlinable func chain(_ f: Double, _ d1: Double, _ d2: Double) -> Self {
-        var r = self
-        r.value = f
+    @inline(__always) @inlinable func chain(_ f: Double, _ d1: Double, _ d2: Double) -> Self {
+        var r = Self(uninitializedDerivatives: f)
         var p = 0
         for i in 0 ..< N {
-            let gi = d2 * gradient[i]
+            let gi = unsafe d2 * gradient[unchecked: i]
             for j in i ..< N {
-                r.packedHessian[p] = d1 * packedHessian[p] + gi * gradient[j]
+                unsafe r.packedHessian[unchecked: p] = d1 * packedHessian[unchecked: p] + gi * gradient[unchecked: j]
                 p += 1
             }
         }
-        for i in 0 ..< N { r.gradient[i] = d1 * gradient[i] }
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = d1 * gradient[unchecked: i] }
         return r
     }
 
     /// f(y, x) from its value, first partials (f_y, f_x) and second partials (f_yy, f_xx, f_xy).
-    @inlinable static func chain(_ y: Self, _ x: Self, _ f: Double, _ fy: Double, _ fx: Double,
-                                 _ fyy: Double, _ fxx: Double, _ fxy: Double) -> Self {
-        var r = Self(f)
+    @inline(__always) @inlinable static func chain(_ y: Self, _ x: Self, _ f: Double, _ fy: Double, _ fx: Double,
+                                                   _ fyy: Double, _ fxx: Double, _ fxy: Double) -> Self {
+        var r = Self(uninitializedDerivatives: f)
         var p = 0
         for i in 0 ..< N {
-            let yi = y.gradient[i], xi = x.gradient[i]
+            let yi = unsafe y.gradient[unchecked: i], xi = unsafe x.gradient[unchecked: i]
             let a = fyy * yi + fxy * xi, b = fxy * yi + fxx * xi
             for j in i ..< N {
-                r.packedHessian[p] = fy * y.packedHessian[p] + fx * x.packedHessian[p]
-                    + a * y.gradient[j] + b * x.gradient[j]
+                unsafe r.packedHessian[unchecked: p] = fy * y.packedHessian[unchecked: p] + fx * x.packedHessian[unchecked: p]
+                    + a * y.gradient[unchecked: j] + b * x.gradient[unchecked: j]
                 p += 1
             }
         }
-        for i in 0 ..< N { r.gradient[i] = fy * y.gradient[i] + fx * x.gradient[i] }
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = fy * y.gradient[unchecked: i] + fx * x.gradient[unchecked: i] }
         return r
     }
 
-    @inlinable public static func + (a: Self, b: Self) -> Self {
-        var r = a
-        r.value += b.value
-        for i in 0 ..< N { r.gradient[i] += b.gradient[i] }
-        for p in 0 ..< T { r.packedHessian[p] += b.packedHessian[p] }
+    @inline(__always) @inlinable public static func + (a: Self, b: Self) -> Self {
+        var r = Self(uninitializedDerivatives: a.value + b.value)
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = a.gradient[unchecked: i] + b.gradient[unchecked: i] }
+        for p in 0 ..< T { unsafe r.packedHessian[unchecked: p] = a.packedHessian[unchecked: p] + b.packedHessian[unchecked: p] }
         return r
     }
 
-    @inlinable public static func - (a: Self, b: Self) -> Self {
-        var r = a
-        r.value -= b.value
-        for i in 0 ..< N { r.gradient[i] -= b.gradient[i] }
-        for p in 0 ..< T { r.packedHessian[p] -= b.packedHessian[p] }
+    @inline(__always) @inlinable public static func - (a: Self, b: Self) -> Self {
+        var r = Self(uninitializedDerivatives: a.value - b.value)
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = a.gradient[unchecked: i] - b.gradient[unchecked: i] }
+        for p in 0 ..< T { unsafe r.packedHessian[unchecked: p] = a.packedHessian[unchecked: p] - b.packedHessian[unchecked: p] }
         return r
     }
 
-    @inlinable public static prefix func - (a: Self) -> Self { (-1.0) * a }
+    @inline(__always) @inlinable public static prefix func - (a: Self) -> Self { (-1.0) * a }
 
-    @inlinable public static func * (a: Double, b: Self) -> Self {
-        var r = b
-        r.value *= a
-        for i in 0 ..< N { r.gradient[i] *= a }
-        for p in 0 ..< T { r.packedHessian[p] *= a }
+    @inline(__always) @inlinable public static func * (a: Double, b: Self) -> Self {
+        var r = Self(uninitializedDerivatives: b.value * a)
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = b.gradient[unchecked: i] * a }
+        for p in 0 ..< T { unsafe r.packedHessian[unchecked: p] = b.packedHessian[unchecked: p] * a }
         return r
     }
 
-    @inlinable public static func + (a: Self, b: Double) -> Self {
+    @inline(__always) @inlinable public static func + (a: Self, b: Double) -> Self {
         var r = a
         r.value += b
         return r
     }
 
-    @inlinable public static func * (a: Self, b: Self) -> Self {
-        var r = a
-        r.value = a.value * b.value
+    @inline(__always) @inlinable public static func * (a: Self, b: Self) -> Self {
+        var r = Self(uninitializedDerivatives: a.value * b.value)
         var p = 0
         for i in 0 ..< N {
-            let ai = a.gradient[i], bi = b.gradient[i]
+            let ai = unsafe a.gradient[unchecked: i], bi = unsafe b.gradient[unchecked: i]
             for j in i ..< N {
-                r.packedHessian[p] = a.value * b.packedHessian[p] + b.value * a.packedHessian[p]
-                    + ai * b.gradient[j] + bi * a.gradient[j]
+                unsafe r.packedHessian[unchecked: p] = a.value * b.packedHessian[unchecked: p] + b.value * a.packedHessian[unchecked: p]
+                    + ai * b.gradient[unchecked: j] + bi * a.gradient[unchecked: j]
                 p += 1
             }
         }
-        for i in 0 ..< N { r.gradient[i] = a.value * b.gradient[i] + b.value * a.gradient[i] }
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = a.value * b.gradient[unchecked: i] + b.value * a.gradient[unchecked: i] }
         return r
     }
 

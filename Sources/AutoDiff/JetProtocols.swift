@@ -3,6 +3,9 @@
 public protocol FirstOrderJet: Real {
     /// Number of independent variables (`N`).
     static var variableCount: Int { get }
+    /// The value, settable: a seeded variable keeps its unit gradient when its value changes, so groups
+    /// seed their local variables once and only set values term by term.
+    var value: Double { get set }
     /// Independent variable number `index` with value `value` (gradient = unit vector).
     init(_ value: Double, variable index: Int)
     /// ∂f/∂xᵢ.

@@ -93,19 +93,36 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
         e.energy += sum
     }
 
+    /// Sets the values of term `t`'s local variables in `local`, whose seeds (unit gradients) were set
+    /// once for the whole group.
+    @inlinable
+    func setValues(dofs: UnsafePointer<Int32>, positions: UnsafeBufferPointer<Double>, history: UnsafeBufferPointer<Double>,
+                   into local: UnsafeMutablePointer<Term.Hyper>) {
+        let k = Term.dofCount
+        for a in 0 ..< k { local[a].value = positions[Int(dofs[a])] }
+        if Term.readsHistory {
+            for a in 0 ..< k { local[k + a].value = history[Int(dofs[a])] }
+        }
+    }
+
     @inlinable
     func evaluateDerivatives(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
         let local = UnsafeMutablePointer<Term.Hyper>.allocate(capacity: count)
         let block = UnsafeMutablePointer<Double>.allocate(capacity: k * k)
+        for slot in 0 ..< count { (local + slot).initialize(to: Term.Hyper(0, variable: slot)) }
+        // Parameters are the same for every term: set once.
+        for (j, p) in parameterIndices.enumerated() { local[k + kh + j].value = e.parameters[p] }
+        let positions = e.positions, history = e.history
         defer {
+            local.deinitialize(count: count)
             local.deallocate()
             block.deallocate()
         }
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
           try connectivity.indices.withUnsafeBufferPointer { dofIndices in
             for t in 0 ..< terms.count {
-                gather(t, e, into: local) { v, slot in Term.Hyper(v, variable: slot) }
+                setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
                 let r = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
                 guard r.value.isFinite, (0 ..< count).allSatisfy({ r.derivative($0).isFinite }) else {
                     throw nonFinite(t)

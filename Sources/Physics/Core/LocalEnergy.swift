@@ -20,7 +20,8 @@ public struct LocalVariables<S: Real> {
     }
 
     /// Current value of local degree of freedom `i` (a coordinate, a displacement, a pressure).
-    @inlinable public subscript(_ i: Int) -> S { base[i] }
+    /// (An addressor: the value is read in place, not copied — jets are a few hundred bytes.)
+    @inlinable public subscript(_ i: Int) -> S { unsafeAddress { base + i } }
     /// Value of local degree of freedom `i` at the previous time step (terms with `readsHistory`).
     @inlinable public func previous(_ i: Int) -> S { base[dofCount + i] }
     /// Local parameter `j` (the term kind's own numbering; the group maps it to a model parameter).

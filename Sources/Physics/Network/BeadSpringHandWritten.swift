@@ -15,19 +15,35 @@ import Sparse
 //   (k,j) = −∇²φ(b), (i,k) = 0. With f = k_θ(θ − θ₀): ∂E/∂x = f ∂θ, ∂²E/∂x² = k_θ ∂θ∂θᵀ + f ∂²θ,
 //   ∂E/∂k_θ = (θ − θ₀)²/2, ∂²E/∂x∂k_θ = (θ − θ₀) ∂θ.
 
-/// Local derivatives held in fixed-size storage: a gradient over `N` variables and a dense Hessian
-/// (`NN` = N²), filled by the hand-written groups below.
+/// Local derivatives written by hand into scratch storage the group owns: a gradient over `count`
+/// variables and a dense symmetric Hessian (`count²`, row-major). A few words, so handing it to
+/// `EnergyEvaluation.accumulate` copies nothing.
 @usableFromInline
-struct FixedLocalDerivatives<let N: Int, let NN: Int>: LocalDerivatives {
+struct ScratchLocalDerivatives: LocalDerivatives {
     @usableFromInline var value = 0.0
-    @usableFromInline var gradient = InlineArray<N, Double>(repeating: 0)
-    @usableFromInline var hessian = InlineArray<NN, Double>(repeating: 0)
-    @usableFromInline init() {}
+    @usableFromInline let gradient: UnsafeMutablePointer<Double>
+    @usableFromInline let hessian: UnsafeMutablePointer<Double>
+    @usableFromInline let count: Int
+    init(count: Int) {
+        self.count = count
+        gradient = .allocate(capacity: count)
+        gradient.initialize(repeating: 0, count: count)
+        hessian = .allocate(capacity: count * count)
+        hessian.initialize(repeating: 0, count: count * count)
+    }
+    func deallocate() {
+        gradient.deallocate()
+        hessian.deallocate()
+    }
     @usableFromInline func derivative(_ i: Int) -> Double { gradient[i] }
-    @usableFromInline func secondDerivative(_ i: Int, _ j: Int) -> Double { hessian[i * N + j] }
-    @inline(__always) mutating func setHessian(_ i: Int, _ j: Int, _ v: Double) {
-        hessian[i * N + j] = v
-        hessian[j * N + i] = v
+    @usableFromInline func secondDerivative(_ i: Int, _ j: Int) -> Double { hessian[i * count + j] }
+    @inline(__always) func set(_ i: Int, _ j: Int, _ v: Double) {
+        hessian[i * count + j] = v
+        hessian[j * count + i] = v
+    }
+    @inline(__always) func add(_ i: Int, _ j: Int, _ v: Double) {
+        hessian[i * count + j] += v
+        if i != j { hessian[j * count + i] += v }
     }
 }
 
@@ -52,7 +68,8 @@ public struct HandWrittenBondGroup: EnergyGroup {
         let k = e.parameters[parameterIndices[0]], r0 = e.parameters[parameterIndices[1]]
         let block = UnsafeMutablePointer<Double>.allocate(capacity: 16)
         defer { block.deallocate() }
-        var local = FixedLocalDerivatives<6, 36>()
+        var local = ScratchLocalDerivatives(count: 6)
+        defer { local.deallocate() }
         var sum = 0.0
         try connectivity.indices.withUnsafeBufferPointer { dofs in
           try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
@@ -77,19 +94,19 @@ public struct HandWrittenBondGroup: EnergyGroup {
                 for a in 0 ..< 2 {
                     for b in a ..< 2 {
                         let kab = k * n2[a] * n2[b] + k * s / r * ((a == b ? 1 : 0) - n2[a] * n2[b])
-                        local.setHessian(a, b, kab)
-                        local.setHessian(2 + a, 2 + b, kab)
-                        local.setHessian(a, 2 + b, -kab)
-                        local.setHessian(b, 2 + a, -kab)
+                        local.set(a, b, kab)
+                        local.set(2 + a, 2 + b, kab)
+                        local.set(a, 2 + b, -kab)
+                        local.set(b, 2 + a, -kab)
                     }
-                    local.setHessian(2 + a, 4, s * n2[a])
-                    local.setHessian(a, 4, -s * n2[a])
-                    local.setHessian(2 + a, 5, -k * n2[a])
-                    local.setHessian(a, 5, k * n2[a])
+                    local.set(2 + a, 4, s * n2[a])
+                    local.set(a, 4, -s * n2[a])
+                    local.set(2 + a, 5, -k * n2[a])
+                    local.set(a, 5, k * n2[a])
                 }
-                local.setHessian(4, 4, 0)
-                local.setHessian(4, 5, -s)
-                local.setHessian(5, 5, k)
+                local.set(4, 4, 0)
+                local.set(4, 5, -s)
+                local.set(5, 5, k)
                 e.accumulate(local, term: t, dofCount: 4, historyCount: 0, dofs: d,
                              unknowns: unknownIndices.baseAddress! + 4 * t, parameterIndices: parameterIndices,
                              scatter: scatter, block: block)
@@ -130,7 +147,8 @@ public struct HandWrittenAngleGroup: EnergyGroup {
         let stiffness = e.parameters[parameterIndices[0]]
         let block = UnsafeMutablePointer<Double>.allocate(capacity: 36)
         defer { block.deallocate() }
-        var local = FixedLocalDerivatives<7, 49>()
+        var local = ScratchLocalDerivatives(count: 7)
+        defer { local.deallocate() }
         var sum = 0.0
         try connectivity.indices.withUnsafeBufferPointer { dofs in
           try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
@@ -152,7 +170,10 @@ public struct HandWrittenAngleGroup: EnergyGroup {
                 }
                 // ∂θ over (xᵢ, yᵢ, xⱼ, yⱼ, xₖ, yₖ).
                 let gax = -ay / sa, gay = ax / sa, gbx = -by / sb, gby = bx / sb
-                let g: InlineArray<6, Double> = [-gax, -gay, gax - gbx, gay - gby, gbx, gby]
+                let g = (-gax, -gay, gax - gbx, gay - gby, gbx, gby)
+                func gi(_ a: Int) -> Double {
+                    switch a { case 0: g.0; case 1: g.1; case 2: g.2; case 3: g.3; case 4: g.4; default: g.5 }
+                }
                 // ∇²φ(a), ∇²φ(b) as (xx, xy, yy).
                 let ia = 1 / (sa * sa), ib = 1 / (sb * sb)
                 let haxx = 2 * ax * ay * ia, haxy = (ay * ay - ax * ax) * ia, hayy = -haxx
@@ -160,19 +181,20 @@ public struct HandWrittenAngleGroup: EnergyGroup {
                 let f = stiffness * bend
                 local.value = 0.5 * stiffness * bend * bend
                 for a in 0 ..< 6 {
-                    local.gradient[a] = f * g[a]
-                    local.setHessian(a, 6, bend * g[a])
-                    for b in a ..< 6 { local.setHessian(a, b, stiffness * g[a] * g[b]) }
+                    let ga = gi(a)
+                    local.gradient[a] = f * ga
+                    local.set(a, 6, bend * ga)
+                    for b in a ..< 6 { local.set(a, b, stiffness * ga * gi(b)) }
                 }
                 local.gradient[6] = 0.5 * bend * bend
-                local.setHessian(6, 6, 0)
+                local.set(6, 6, 0)
                 // f ∂²θ, block by block (2×2 blocks symmetric in themselves).
                 func addBlock(_ p: Int, _ q: Int, _ xx: Double, _ xy: Double, _ yy: Double) {
                     let i = 2 * p, j = 2 * q
-                    local.setHessian(i, j, local.secondDerivative(i, j) + f * xx)
-                    local.setHessian(i + 1, j + 1, local.secondDerivative(i + 1, j + 1) + f * yy)
-                    local.setHessian(i, j + 1, local.secondDerivative(i, j + 1) + f * xy)
-                    if p != q { local.setHessian(i + 1, j, local.secondDerivative(i + 1, j) + f * xy) }
+                    local.add(i, j, f * xx)
+                    local.add(i + 1, j + 1, f * yy)
+                    local.add(i, j + 1, f * xy)
+                    if p != q { local.add(i + 1, j, f * xy) }
                 }
                 addBlock(0, 0, -haxx, -haxy, -hayy)
                 addBlock(2, 2, hbxx, hbxy, hbyy)
