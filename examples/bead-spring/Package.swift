@@ -5,7 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "BeadSpring",
-    dependencies: [.package(path: "../..")],
+    dependencies: [.package(name: "Calibrate", path: "../..")],   // the repository root, whatever its folder is called
     targets: [
         .target(name: "BeadSpring", dependencies: [
             .product(name: "AutoDiff", package: "Calibrate"),
