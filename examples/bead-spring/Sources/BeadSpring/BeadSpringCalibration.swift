@@ -1,6 +1,7 @@
 import AutoDiff
 import Bilevel
 import Physics
+import Sparse
 
 /// The calibration set-up of the bead-spring example: a network sheared and stretched through its top
 /// row, observed through the displacements of the beads of its middle row and the reaction on the top
