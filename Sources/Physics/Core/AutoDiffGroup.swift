@@ -124,9 +124,10 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
             for t in 0 ..< terms.count {
                 setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
                 let r = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
-                guard r.value.isFinite, (0 ..< count).allSatisfy({ r.derivative($0).isFinite }) else {
-                    throw nonFinite(t)
-                }
+                // A plain loop: a closure would capture (copy) the jet.
+                var finite = r.value.isFinite
+                for i in 0 ..< count { finite = finite && r.derivative(i).isFinite }
+                guard finite else { throw nonFinite(t) }
                 e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
                              unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
                              scatter: scatter, block: block)
