@@ -61,6 +61,9 @@ public struct ReactionObservable: ObservableGroup {
             throw PhysicsError.sizeMismatch(what: "\(name): the positions and parameters", expected: layout.dofCount + probe.parameterCount,
                                             found: positions.count + parameters.count)
         }
+        guard component < out.values.count else {
+            throw PhysicsError.invalidModel("\(name): component \(component) is outside the \(out.values.count) observables of its set")
+        }
         let displacement = (0 ..< layout.dofCount).map { positions[$0] - layout.reference[$0] }
         let assembler = try Assembler(model: probe)
         try assembler.evaluate(displacement: displacement, parameters: Array(parameters), needs: [.gradient, .hessian, .mixed])

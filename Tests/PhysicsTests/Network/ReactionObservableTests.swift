@@ -79,5 +79,9 @@ private func maxAbs(_ a: [Double]) -> Double { a.map { abs($0) }.max() ?? 0 }
         #expect(throws: PhysicsError.self) { try ReactionObservable(name: "R", model: model, dofs: [0], component: 0, groups: ["springs"]) }
         #expect(throws: PhysicsError.self) { try ReactionObservable(name: "R", model: model, dofs: [99], component: 0) }
         #expect(throws: PhysicsError.self) { try ReactionObservable(name: "R", model: model, dofs: [], component: 0) }
+        let outside = ObservableSet(componentNames: ["R"], groups: [try ReactionObservable(name: "R", model: model, dofs: [0], component: 1)])
+        #expect(throws: PhysicsError.self) {
+            try outside.evaluate(layout: model.layout, displacement: [Double](repeating: 0, count: model.layout.dofCount), parameters: [1, 1, 1])
+        }
     }
 }
