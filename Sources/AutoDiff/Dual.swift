@@ -46,6 +46,24 @@ public struct Dual<S: Real>: Real {
     }
     @inlinable public static func sin(_ x: Self) -> Self { Self(S.sin(x.primal), S.cos(x.primal) * x.tangent) }
     @inlinable public static func cos(_ x: Self) -> Self { Self(S.cos(x.primal), -(S.sin(x.primal) * x.tangent)) }
+    @inlinable public static func tanh(_ x: Self) -> Self {
+        let t = S.tanh(x.primal)
+        return Self(t, (1 - t * t) * x.tangent)
+    }
+    @inlinable public static func asin(_ x: Self) -> Self {
+        Self(S.asin(x.primal), x.tangent / S.sqrt(1 - x.primal * x.primal))
+    }
+    @inlinable public static func acos(_ x: Self) -> Self {
+        Self(S.acos(x.primal), -(x.tangent / S.sqrt(1 - x.primal * x.primal)))
+    }
+    @inlinable public static func atan(_ x: Self) -> Self {
+        Self(S.atan(x.primal), x.tangent / (1 + x.primal * x.primal))
+    }
+    /// d atan2(y, x) = (x dy − y dx) / (x² + y²).
+    @inlinable public static func atan2(_ y: Self, _ x: Self) -> Self {
+        Self(S.atan2(y.primal, x.primal),
+             (x.primal * y.tangent - y.primal * x.tangent) / (x.primal * x.primal + y.primal * y.primal))
+    }
 
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.primal < b.primal }
     @inlinable public static func == (a: Self, b: Self) -> Bool { a.primal == b.primal }

@@ -3,21 +3,28 @@ import Foundation
 /// A second-order forward-mode dual number over `N` variables: a value, its gradient and its Hessian,
 /// all exact to round-off.
 ///
-/// Mathematics (chain rule to second order): for f(a), ∇f = f′ ∇a and ∇²f = f′ ∇²a + f″ ∇a ∇aᵀ; for
-/// products, ∇²(ab) = a∇²b + b∇²a + ∇a∇bᵀ + ∇b∇aᵀ. Storage is fixed-size (`InlineArray`), so a local
-/// energy evaluated in `HyperJet<N>` allocates nothing. Cost per operation is O(N²): meant for the few
-/// variables of one local term (a bond's coordinates and the potential's parameters). Only the upper
-/// triangle `i ≤ j` of the Hessian is computed and stored meaningfully; read it with `hessian(i, j)`.
-public struct HyperJet<let N: Int>: Real {
+/// Mathematics (chain rule to second order, e.g. Griewank & Walther, *Evaluating Derivatives*, 2008,
+/// ch. 13): for f(a), ∇f = f′ ∇a and ∇²f = f′ ∇²a + f″ ∇a ∇aᵀ; for products,
+/// ∇²(ab) = a∇²b + b∇²a + ∇a∇bᵀ + ∇b∇aᵀ; for f(y, x) of two arguments,
+/// ∇²f = f_y ∇²y + f_x ∇²x + f_yy ∇y∇yᵀ + f_xx ∇x∇xᵀ + f_xy (∇y∇xᵀ + ∇x∇yᵀ).
+///
+/// The Hessian is symmetric, so only its upper triangle is stored, packed row by row: `T` must be
+/// N(N+1)/2 (`HyperJet<4, 10>`, `HyperJet<7, 28>`). Swift cannot compute `T` from `N` in a type, so
+/// both are written; a wrong `T` stops at the first value made (a precondition that the optimizer
+/// removes once `N` and `T` are known), and `AutoDiffGroup`/`PairGroup` name the right pair in their
+/// error. Storage is fixed-size (`InlineArray`), so a local energy evaluated in `HyperJet` allocates
+/// nothing; cost per operation is O(N²), meant for the few variables of one local term.
+public struct HyperJet<let N: Int, let T: Int>: Real {
     public var value: Double
     public var gradient: InlineArray<N, Double>
-    /// Row-major upper triangle holder: `h[i][j]` valid for `i ≤ j`.
-    public var h: InlineArray<N, InlineArray<N, Double>>
+    /// The upper triangle of the Hessian, row by row: (0,0), (0,1) … (0,N−1), (1,1) … (N−1,N−1).
+    public var packedHessian: InlineArray<T, Double>
 
     @inlinable public init(_ value: Double) {
+        precondition(T == N * (N + 1) / 2, "HyperJet<\(N), \(T)>: the second size must be N(N+1)/2 = \(N * (N + 1) / 2)")
         self.value = value
         gradient = InlineArray(repeating: 0)
-        h = InlineArray(repeating: InlineArray(repeating: 0))
+        packedHessian = InlineArray(repeating: 0)
     }
 
     /// The independent variable number `index` with value `value`.
@@ -29,69 +36,99 @@ public struct HyperJet<let N: Int>: Real {
     @inlinable public init(floatLiteral value: Double) { self.init(value) }
     @inlinable public init(integerLiteral value: Int) { self.init(Double(value)) }
 
+    /// Position of (i, j), i ≤ j, in `packedHessian`: rows 0..<i hold N + (N−1) + … + (N−i+1) entries.
+    @inlinable static func packedIndex(_ i: Int, _ j: Int) -> Int { i * (2 * N - i + 1) / 2 + (j - i) }
+
     /// ∂²f/∂xᵢ∂xⱼ (either order).
-    @inlinable public func hessian(_ i: Int, _ j: Int) -> Double { i <= j ? h[i][j] : h[j][i] }
+    @inlinable public func hessian(_ i: Int, _ j: Int) -> Double {
+        i <= j ? packedHessian[Self.packedIndex(i, j)] : packedHessian[Self.packedIndex(j, i)]
+    }
+
+    /// A result to be filled: every operation below writes its result's entries once, in place,
+    /// instead of copying an operand and overwriting it (copies of these few-hundred-byte values cost
+    /// more than the arithmetic), and reads entries without bounds checks: indices run over 0..<N and
+    /// 0..<T by construction. The operations are always inlined, so that a term's energy compiles to
+    /// one function whose intermediate jets stay in place.
+    @inline(__always) @inlinable init(uninitializedDerivatives value: Double) {
+        self.value = value
+        gradient = InlineArray(repeating: 0)
+        packedHessian = InlineArray(repeating: 0)
+    }
 
     /// f(a) from f(a.value), f′ and f″.
-    @inlinable func chain(_ f: Double, _ d1: Double, _ d2: Double) -> Self {
-        var r = self
-        r.value = f
+    @inline(__always) @inlinable func chain(_ f: Double, _ d1: Double, _ d2: Double) -> Self {
+        var r = Self(uninitializedDerivatives: f)
+        var p = 0
         for i in 0 ..< N {
-            let gi = d2 * gradient[i]
-            for j in i ..< N { r.h[i][j] = d1 * h[i][j] + gi * gradient[j] }
+            let gi = unsafe d2 * gradient[unchecked: i]
+            for j in i ..< N {
+                unsafe r.packedHessian[unchecked: p] = d1 * packedHessian[unchecked: p] + gi * gradient[unchecked: j]
+                p += 1
+            }
         }
-        for i in 0 ..< N { r.gradient[i] = d1 * gradient[i] }
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = d1 * gradient[unchecked: i] }
         return r
     }
 
-    @inlinable public static func + (a: Self, b: Self) -> Self {
-        var r = a
-        r.value += b.value
+    /// f(y, x) from its value, first partials (f_y, f_x) and second partials (f_yy, f_xx, f_xy).
+    @inline(__always) @inlinable static func chain(_ y: Self, _ x: Self, _ f: Double, _ fy: Double, _ fx: Double,
+                                                   _ fyy: Double, _ fxx: Double, _ fxy: Double) -> Self {
+        var r = Self(uninitializedDerivatives: f)
+        var p = 0
         for i in 0 ..< N {
-            r.gradient[i] += b.gradient[i]
-            for j in i ..< N { r.h[i][j] += b.h[i][j] }
+            let yi = unsafe y.gradient[unchecked: i], xi = unsafe x.gradient[unchecked: i]
+            let a = fyy * yi + fxy * xi, b = fxy * yi + fxx * xi
+            for j in i ..< N {
+                unsafe r.packedHessian[unchecked: p] = fy * y.packedHessian[unchecked: p] + fx * x.packedHessian[unchecked: p]
+                    + a * y.gradient[unchecked: j] + b * x.gradient[unchecked: j]
+                p += 1
+            }
         }
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = fy * y.gradient[unchecked: i] + fx * x.gradient[unchecked: i] }
         return r
     }
 
-    @inlinable public static func - (a: Self, b: Self) -> Self {
-        var r = a
-        r.value -= b.value
-        for i in 0 ..< N {
-            r.gradient[i] -= b.gradient[i]
-            for j in i ..< N { r.h[i][j] -= b.h[i][j] }
-        }
+    @inline(__always) @inlinable public static func + (a: Self, b: Self) -> Self {
+        var r = Self(uninitializedDerivatives: a.value + b.value)
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = a.gradient[unchecked: i] + b.gradient[unchecked: i] }
+        for p in 0 ..< T { unsafe r.packedHessian[unchecked: p] = a.packedHessian[unchecked: p] + b.packedHessian[unchecked: p] }
         return r
     }
 
-    @inlinable public static prefix func - (a: Self) -> Self { (-1.0) * a }
-
-    @inlinable public static func * (a: Double, b: Self) -> Self {
-        var r = b
-        r.value *= a
-        for i in 0 ..< N {
-            r.gradient[i] *= a
-            for j in i ..< N { r.h[i][j] *= a }
-        }
+    @inline(__always) @inlinable public static func - (a: Self, b: Self) -> Self {
+        var r = Self(uninitializedDerivatives: a.value - b.value)
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = a.gradient[unchecked: i] - b.gradient[unchecked: i] }
+        for p in 0 ..< T { unsafe r.packedHessian[unchecked: p] = a.packedHessian[unchecked: p] - b.packedHessian[unchecked: p] }
         return r
     }
 
-    @inlinable public static func + (a: Self, b: Double) -> Self {
+    @inline(__always) @inlinable public static prefix func - (a: Self) -> Self { (-1.0) * a }
+
+    @inline(__always) @inlinable public static func * (a: Double, b: Self) -> Self {
+        var r = Self(uninitializedDerivatives: b.value * a)
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = b.gradient[unchecked: i] * a }
+        for p in 0 ..< T { unsafe r.packedHessian[unchecked: p] = b.packedHessian[unchecked: p] * a }
+        return r
+    }
+
+    @inline(__always) @inlinable public static func + (a: Self, b: Double) -> Self {
         var r = a
         r.value += b
         return r
     }
 
-    @inlinable public static func * (a: Self, b: Self) -> Self {
-        var r = a
-        r.value = a.value * b.value
+    @inline(__always) @inlinable public static func * (a: Self, b: Self) -> Self {
+        var r = Self(uninitializedDerivatives: a.value * b.value)
+        var p = 0
         for i in 0 ..< N {
+            let ai = unsafe a.gradient[unchecked: i], bi = unsafe b.gradient[unchecked: i]
             for j in i ..< N {
-                r.h[i][j] = a.value * b.h[i][j] + b.value * a.h[i][j]
-                    + a.gradient[i] * b.gradient[j] + b.gradient[i] * a.gradient[j]
+                unsafe r.packedHessian[unchecked: p] = a.value * b.packedHessian[unchecked: p] + b.value * a.packedHessian[unchecked: p]
+                    + ai * b.gradient[unchecked: j] + bi * a.gradient[unchecked: j]
+                p += 1
             }
         }
-        for i in 0 ..< N { r.gradient[i] = a.value * b.gradient[i] + b.value * a.gradient[i] }
+        for i in 0 ..< N { unsafe r.gradient[unchecked: i] = a.value * b.gradient[unchecked: i] + b.value * a.gradient[unchecked: i] }
         return r
     }
 
@@ -129,6 +166,37 @@ public struct HyperJet<let N: Int>: Real {
     @inlinable public static func cos(_ x: Self) -> Self {
         let c = Foundation.cos(x.value)
         return x.chain(c, -Foundation.sin(x.value), -c)
+    }
+
+    /// tanh′ = 1 − t², tanh″ = −2t(1 − t²).
+    @inlinable public static func tanh(_ x: Self) -> Self {
+        let t = Foundation.tanh(x.value), d = 1 - t * t
+        return x.chain(t, d, -2 * t * d)
+    }
+
+    /// asin′ = (1 − x²)^{−1/2}, asin″ = x (1 − x²)^{−3/2}.
+    @inlinable public static func asin(_ x: Self) -> Self {
+        let v = x.value, q = 1 / (1 - v * v), d = q.squareRoot()
+        return x.chain(Foundation.asin(v), d, v * q * d)
+    }
+
+    /// acos = π/2 − asin: the negated derivatives.
+    @inlinable public static func acos(_ x: Self) -> Self {
+        let v = x.value, q = 1 / (1 - v * v), d = q.squareRoot()
+        return x.chain(Foundation.acos(v), -d, -v * q * d)
+    }
+
+    /// atan′ = 1/(1 + x²), atan″ = −2x/(1 + x²)².
+    @inlinable public static func atan(_ x: Self) -> Self {
+        let v = x.value, q = 1 / (1 + v * v)
+        return x.chain(Foundation.atan(v), q, -2 * v * q * q)
+    }
+
+    /// With s = x² + y²: f_y = x/s, f_x = −y/s, f_yy = −2xy/s², f_xx = 2xy/s², f_xy = (y² − x²)/s².
+    @inlinable public static func atan2(_ y: Self, _ x: Self) -> Self {
+        let xv = x.value, yv = y.value, s = 1 / (xv * xv + yv * yv), s2 = s * s
+        return chain(y, x, Foundation.atan2(yv, xv), xv * s, -yv * s,
+                     -2 * xv * yv * s2, 2 * xv * yv * s2, (yv * yv - xv * xv) * s2)
     }
 
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.value < b.value }

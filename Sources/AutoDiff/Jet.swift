@@ -90,6 +90,30 @@ public struct Jet<let N: Int>: Real {
     @inlinable public static func sin(_ x: Self) -> Self { x.chain(Foundation.sin(x.value), Foundation.cos(x.value)) }
     @inlinable public static func cos(_ x: Self) -> Self { x.chain(Foundation.cos(x.value), -Foundation.sin(x.value)) }
 
+    @inlinable public static func tanh(_ x: Self) -> Self {
+        let t = Foundation.tanh(x.value)
+        return x.chain(t, 1 - t * t)
+    }
+
+    @inlinable public static func asin(_ x: Self) -> Self {
+        x.chain(Foundation.asin(x.value), 1 / (1 - x.value * x.value).squareRoot())
+    }
+
+    @inlinable public static func acos(_ x: Self) -> Self {
+        x.chain(Foundation.acos(x.value), -1 / (1 - x.value * x.value).squareRoot())
+    }
+
+    @inlinable public static func atan(_ x: Self) -> Self { x.chain(Foundation.atan(x.value), 1 / (1 + x.value * x.value)) }
+
+    /// ∇atan2(y, x) = (x∇y − y∇x) / (x² + y²).
+    @inlinable public static func atan2(_ y: Self, _ x: Self) -> Self {
+        let s = 1 / (x.value * x.value + y.value * y.value)
+        let fy = x.value * s, fx = -y.value * s
+        var r = Self(Foundation.atan2(y.value, x.value))
+        for i in 0 ..< N { r.gradient[i] = fy * y.gradient[i] + fx * x.gradient[i] }
+        return r
+    }
+
     @inlinable public static func < (a: Self, b: Self) -> Bool { a.value < b.value }
     @inlinable public static func == (a: Self, b: Self) -> Bool { a.value == b.value }
 }

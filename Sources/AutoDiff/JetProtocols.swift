@@ -3,6 +3,9 @@
 public protocol FirstOrderJet: Real {
     /// Number of independent variables (`N`).
     static var variableCount: Int { get }
+    /// The value, settable: a seeded variable keeps its unit gradient when its value changes, so groups
+    /// seed their local variables once and only set values term by term.
+    var value: Double { get set }
     /// Independent variable number `index` with value `value` (gradient = unit vector).
     init(_ value: Double, variable index: Int)
     /// ∂f/∂xᵢ.
@@ -21,7 +24,21 @@ public protocol LocalDerivatives {
 }
 
 /// A `FirstOrderJet` that also carries the exact Hessian.
-public protocol SecondOrderJet: FirstOrderJet, LocalDerivatives {}
+public protocol SecondOrderJet: FirstOrderJet, LocalDerivatives {
+    /// Number of second derivatives stored: N(N+1)/2 for a packed symmetric Hessian.
+    static var storedSecondDerivativeCount: Int { get }
+}
+
+extension SecondOrderJet {
+    /// Whether the type's sizes agree (`HyperJet<N, T>` with T = N(N+1)/2). Groups check it before
+    /// making any value, so that a wrong declaration is a typed error, not a stop.
+    @inlinable public static var hasConsistentSizes: Bool {
+        storedSecondDerivativeCount == variableCount * (variableCount + 1) / 2
+    }
+}
+
+/// The declaration a term needs for `n` local variables, for error messages: "HyperJet<7, 28>".
+public func hyperJetDeclaration(variables n: Int) -> String { "HyperJet<\(n), \(n * (n + 1) / 2)>" }
 
 extension Jet: FirstOrderJet {
     @inlinable public static var variableCount: Int { N }
@@ -30,6 +47,7 @@ extension Jet: FirstOrderJet {
 
 extension HyperJet: SecondOrderJet {
     @inlinable public static var variableCount: Int { N }
+    @inlinable public static var storedSecondDerivativeCount: Int { T }
     @inlinable public func derivative(_ i: Int) -> Double { gradient[i] }
     @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { hessian(i, j) }
 }

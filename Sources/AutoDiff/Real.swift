@@ -28,6 +28,16 @@ public protocol Real: Comparable, ExpressibleByFloatLiteral, ExpressibleByIntege
     static func pow(_ x: Self, _ p: Double) -> Self
     static func sin(_ x: Self) -> Self
     static func cos(_ x: Self) -> Self
+    static func tanh(_ x: Self) -> Self
+    /// Arc sine, for values in [−1, 1]; the derivative is infinite at ±1.
+    static func asin(_ x: Self) -> Self
+    /// Arc cosine, for values in [−1, 1]; the derivative is infinite at ±1 (a straight angle): prefer
+    /// `atan2` for angles that may be straight.
+    static func acos(_ x: Self) -> Self
+    static func atan(_ x: Self) -> Self
+    /// The angle of the point (x, y) in (−π, π], smooth everywhere except at the origin: the robust way
+    /// to write an angle, `atan2(a × b, a · b)` for the angle from a to b.
+    static func atan2(_ y: Self, _ x: Self) -> Self
 }
 
 extension Real {
@@ -53,6 +63,15 @@ extension Real {
         }
         return result
     }
+
+    /// |x|. At x = 0 it is x itself: the derivative taken there is the right-hand one (+1), as in
+    /// Ceres Solver's Jets. A term minimised at a kink should be smoothed instead.
+    @inlinable public static func abs(_ x: Self) -> Self { x.value < 0 ? -x : x }
+    /// The smaller of a and b with its derivatives. At a tie (equal values) it is `a`, derivatives
+    /// included: a one-sided derivative, the one of the first argument.
+    @inlinable public static func min(_ a: Self, _ b: Self) -> Self { b.value < a.value ? b : a }
+    /// The larger of a and b with its derivatives. At a tie it is `a` (the first argument's derivatives).
+    @inlinable public static func max(_ a: Self, _ b: Self) -> Self { b.value > a.value ? b : a }
 }
 
 extension Double: Real {
@@ -63,4 +82,9 @@ extension Double: Real {
     @inlinable public static func pow(_ x: Double, _ p: Double) -> Double { Foundation.pow(x, p) }
     @inlinable public static func sin(_ x: Double) -> Double { Foundation.sin(x) }
     @inlinable public static func cos(_ x: Double) -> Double { Foundation.cos(x) }
+    @inlinable public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
+    @inlinable public static func asin(_ x: Double) -> Double { Foundation.asin(x) }
+    @inlinable public static func acos(_ x: Double) -> Double { Foundation.acos(x) }
+    @inlinable public static func atan(_ x: Double) -> Double { Foundation.atan(x) }
+    @inlinable public static func atan2(_ y: Double, _ x: Double) -> Double { Foundation.atan2(y, x) }
 }

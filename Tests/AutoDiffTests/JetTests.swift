@@ -38,8 +38,8 @@ private func finiteDifferences(h: Double) -> (gradient: [Double], hessian: [[Dou
     }
 
     @Test func hyperJetGradientAndHessianMatchFiniteDifferences() {
-        let r = f(HyperJet<3>(point[0], variable: 0), HyperJet<3>(point[1], variable: 1),
-                  HyperJet<3>(point[2], variable: 2))
+        let r = f(HyperJet<3, 6>(point[0], variable: 0), HyperJet<3, 6>(point[1], variable: 1),
+                  HyperJet<3, 6>(point[2], variable: 2))
         let fd = finiteDifferences(h: 1e-4)
         #expect(r.value == f(point[0], point[1], point[2]))
         for i in 0 ..< 3 {
@@ -51,7 +51,7 @@ private func finiteDifferences(h: Double) -> (gradient: [Double], hessian: [[Dou
     }
 
     @Test func hyperJetAgreesWithJetToRoundOff() {
-        let h = f(HyperJet<3>(point[0], variable: 0), HyperJet<3>(point[1], variable: 1), HyperJet<3>(point[2], variable: 2))
+        let h = f(HyperJet<3, 6>(point[0], variable: 0), HyperJet<3, 6>(point[1], variable: 1), HyperJet<3, 6>(point[2], variable: 2))
         let j = f(Jet<3>(point[0], variable: 0), Jet<3>(point[1], variable: 1), Jet<3>(point[2], variable: 2))
         for i in 0 ..< 3 { #expect(abs(h.gradient[i] - j.gradient[i]) <= 1e-13 * max(1, abs(j.gradient[i]))) }
     }
@@ -69,8 +69,8 @@ private func finiteDifferences(h: Double) -> (gradient: [Double], hessian: [[Dou
     }
 
     @Test func integerPowerIsExact() {
-        let x = HyperJet<1>(1.1, variable: 0)
-        let p = HyperJet<1>.pow(x, -6)
+        let x = HyperJet<1, 1>(1.1, variable: 0)
+        let p = HyperJet<1, 1>.pow(x, -6)
         #expect(abs(p.value - pow(1.1, -6)) <= 1e-15)
         #expect(abs(p.gradient[0] - (-6 * pow(1.1, -7))) <= 1e-14)
         #expect(abs(p.hessian(0, 0) - 42 * pow(1.1, -8)) <= 1e-13)

@@ -6,35 +6,55 @@ import Sparse
 /// Energy alone is evaluated in `Double`; anything more in the term's `HyperJet`, seeded over the local
 /// variables [dofs | previous dofs | parameters]. Scratch storage is allocated once per evaluation, never
 /// per term. A non-finite result throws `PhysicsError.nonFinite` naming the term and its dofs.
+///
+/// Speed: a `Model` holds its groups as `any EnergyGroup`, and a generic type's conformance reached
+/// through an existential runs the unspecialized generic code, where every arithmetic operation of the
+/// term's `HyperJet` is a protocol call. So the initializer (inlinable, hence compiled where `Term` is
+/// concrete — in the model author's module) stores `entry`, a closure formed there and specialized for
+/// `Term`; `evaluate` crosses the existential once per group per assembly and runs the per-term loop
+/// specialized, with no dynamic dispatch inside.
 public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
     public let name: String
     public let terms: [Term]
     public let connectivity: Connectivity
     /// Model parameter read by each local parameter slot of `Term`.
     public let parameterIndices: [Int]
+    /// The group's evaluation, specialized for `Term` where the group was made.
+    @usableFromInline let entry: @Sendable (AutoDiffGroup, inout EnergyEvaluation, Connectivity, ScatterMap?) throws -> Void
 
+    @inlinable
     public init(name: String, terms: [Term], connectivity: Connectivity, parameterIndices: [Int]) throws {
-        guard Term.Hyper.variableCount == Term.localVariableCount else {
-            throw PhysicsError.invalidModel(
-                "\(Term.self) declares Hyper with \(Term.Hyper.variableCount) variables but reads "
-                    + "\(Term.localVariableCount) (dofs, previous dofs and parameters); declare HyperJet<\(Term.localVariableCount)>")
-        }
-        guard connectivity.termCount == terms.count,
-              connectivity.indices.count == terms.count * Term.dofCount
-        else {
-            throw PhysicsError.invalidModel("\(name): connectivity must list \(Term.dofCount) dofs for each of \(terms.count) terms")
-        }
-        guard parameterIndices.count == Term.parameterCount, parameterIndices.allSatisfy({ $0 >= 0 }) else {
-            throw PhysicsError.invalidModel("\(name): \(Term.parameterCount) parameter indices expected, got \(parameterIndices)")
-        }
+        try Self.validate(name: name, termCount: terms.count, connectivity: connectivity, parameterIndices: parameterIndices)
         self.name = name
         self.terms = terms
         self.connectivity = connectivity
         self.parameterIndices = parameterIndices
+        entry = { group, e, unknowns, scatter in try group.evaluateSpecialized(&e, unknowns: unknowns, scatter: scatter) }
+    }
+
+    @usableFromInline
+    static func validate(name: String, termCount: Int, connectivity: Connectivity, parameterIndices: [Int]) throws {
+        guard Term.Hyper.variableCount == Term.localVariableCount, Term.Hyper.hasConsistentSizes else {
+            throw PhysicsError.invalidModel(
+                "\(Term.self) declares Hyper with \(Term.Hyper.variableCount) variables but reads "
+                    + "\(Term.localVariableCount) (dofs, previous dofs and parameters); declare \(hyperJetDeclaration(variables: Term.localVariableCount))")
+        }
+        guard connectivity.termCount == termCount,
+              connectivity.indices.count == termCount * Term.dofCount
+        else {
+            throw PhysicsError.invalidModel("\(name): connectivity must list \(Term.dofCount) dofs for each of \(termCount) terms")
+        }
+        guard parameterIndices.count == Term.parameterCount, parameterIndices.allSatisfy({ $0 >= 0 }) else {
+            throw PhysicsError.invalidModel("\(name): \(Term.parameterCount) parameter indices expected, got \(parameterIndices)")
+        }
+    }
+
+    public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+        try entry(self, &e, unknowns, scatter)
     }
 
     @inlinable
-    public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+    func evaluateSpecialized(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         if Term.readsHistory && e.history.isEmpty {
             throw PhysicsError.invalidModel("\(name) reads the previous time step, but no history was set; set the assembler's history (or the model's) to the previous positions")
         }
@@ -73,23 +93,41 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
         e.energy += sum
     }
 
+    /// Sets the values of term `t`'s local variables in `local`, whose seeds (unit gradients) were set
+    /// once for the whole group.
+    @inlinable
+    func setValues(dofs: UnsafePointer<Int32>, positions: UnsafeBufferPointer<Double>, history: UnsafeBufferPointer<Double>,
+                   into local: UnsafeMutablePointer<Term.Hyper>) {
+        let k = Term.dofCount
+        for a in 0 ..< k { local[a].value = positions[Int(dofs[a])] }
+        if Term.readsHistory {
+            for a in 0 ..< k { local[k + a].value = history[Int(dofs[a])] }
+        }
+    }
+
     @inlinable
     func evaluateDerivatives(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
         let local = UnsafeMutablePointer<Term.Hyper>.allocate(capacity: count)
         let block = UnsafeMutablePointer<Double>.allocate(capacity: k * k)
+        for slot in 0 ..< count { (local + slot).initialize(to: Term.Hyper(0, variable: slot)) }
+        // Parameters are the same for every term: set once.
+        for (j, p) in parameterIndices.enumerated() { local[k + kh + j].value = e.parameters[p] }
+        let positions = e.positions, history = e.history
         defer {
+            local.deinitialize(count: count)
             local.deallocate()
             block.deallocate()
         }
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
           try connectivity.indices.withUnsafeBufferPointer { dofIndices in
             for t in 0 ..< terms.count {
-                gather(t, e, into: local) { v, slot in Term.Hyper(v, variable: slot) }
+                setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
                 let r = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
-                guard r.value.isFinite, (0 ..< count).allSatisfy({ r.derivative($0).isFinite }) else {
-                    throw nonFinite(t)
-                }
+                // A plain loop: a closure would capture (copy) the jet.
+                var finite = r.value.isFinite
+                for i in 0 ..< count { finite = finite && r.derivative(i).isFinite }
+                guard finite else { throw nonFinite(t) }
                 e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
                              unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
                              scatter: scatter, block: block)

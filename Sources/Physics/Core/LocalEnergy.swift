@@ -10,14 +10,18 @@ public struct LocalVariables<S: Real> {
     public let dofCount: Int
     @usableFromInline let historyCount: Int
 
-    @inlinable init(base: UnsafePointer<S>, dofCount: Int, historyCount: Int) {
+    /// The variables stored at `base`: `dofCount` current dofs, then `historyCount` previous values,
+    /// then the parameters. The storage must outlive the use of this value (tests and hand-written
+    /// groups; `LocalEnergy.derivatives(dofs:previous:parameters:)` is the safe way to evaluate a term).
+    @inlinable public init(base: UnsafePointer<S>, dofCount: Int, historyCount: Int) {
         self.base = base
         self.dofCount = dofCount
         self.historyCount = historyCount
     }
 
     /// Current value of local degree of freedom `i` (a coordinate, a displacement, a pressure).
-    @inlinable public subscript(_ i: Int) -> S { base[i] }
+    /// (An addressor: the value is read in place, not copied — jets are a few hundred bytes.)
+    @inlinable public subscript(_ i: Int) -> S { unsafeAddress { base + i } }
     /// Value of local degree of freedom `i` at the previous time step (terms with `readsHistory`).
     @inlinable public func previous(_ i: Int) -> S { base[dofCount + i] }
     /// Local parameter `j` (the term kind's own numbering; the group maps it to a model parameter).
@@ -29,7 +33,7 @@ public struct LocalVariables<S: Real> {
 /// A model author writes `energy` once, generically over `Real`, as if the scalar were a number; the
 /// framework evaluates it in `Hyper` (a `HyperJet` over dofs ⊕ previous dofs ⊕ parameters) and obtains
 /// exactly the local gradient, Hessian ∂²Π/∂u², mixed derivative ∂²Π/∂u∂θ and ∂Π/∂θ. Declare
-/// `typealias Hyper = HyperJet<K>` with `K = dofCount · (readsHistory ? 2 : 1) + parameterCount`;
+/// `typealias Hyper = HyperJet<K, K(K+1)/2>` with `K = dofCount · (readsHistory ? 2 : 1) + parameterCount`;
 /// `AutoDiffGroup` checks it. Constant data of a term (an image shift, element geometry) are stored
 /// properties of the conforming value.
 public protocol LocalEnergy: Sendable {

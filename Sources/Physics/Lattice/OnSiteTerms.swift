@@ -2,7 +2,7 @@ import AutoDiff
 
 /// A constant external force on one atom in the plane: Π = −f·(x − X). Linear, so its Hessian is zero.
 public struct ExternalForce2D: LocalEnergy {
-    public typealias Hyper = HyperJet<2>
+    public typealias Hyper = HyperJet<2, 3>
     public static let dofCount = 2
     public static let parameterCount = 0
     public let force: SIMD2<Double>
@@ -18,7 +18,7 @@ public struct ExternalForce2D: LocalEnergy {
 
 /// A constant external force on one atom in space: Π = −f·(x − X).
 public struct ExternalForce3D: LocalEnergy {
-    public typealias Hyper = HyperJet<3>
+    public typealias Hyper = HyperJet<3, 6>
     public static let dofCount = 3
     public static let parameterCount = 0
     public let force: SIMD3<Double>
@@ -38,7 +38,7 @@ public struct ExternalForce3D: LocalEnergy {
 /// last axis, above `lateral`; the stiffness K and the depth are model parameters, so one model serves
 /// every depth of a force–depth curve. Π is C², as Newton's method needs.
 public struct IndenterContact2D: LocalEnergy {
-    public typealias Hyper = HyperJet<4>
+    public typealias Hyper = HyperJet<4, 10>
     public static let dofCount = 2
     /// (K, depth).
     public static let parameterCount = 2
@@ -62,7 +62,7 @@ public struct IndenterContact2D: LocalEnergy {
 
 /// The three-dimensional spherical indenter, moving along −z; see `IndenterContact2D`.
 public struct IndenterContact3D: LocalEnergy {
-    public typealias Hyper = HyperJet<5>
+    public typealias Hyper = HyperJet<5, 15>
     public static let dofCount = 3
     public static let parameterCount = 2
     public let radius: Double

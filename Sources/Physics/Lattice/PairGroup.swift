@@ -29,8 +29,8 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
         guard first.count == second.count, shifts.count == dimension * first.count else {
             throw PhysicsError.invalidModel("\(name): \(first.count) pairs need \(first.count) second atoms and \(dimension * first.count) shift components")
         }
-        guard P.Radial.variableCount == 1 + P.parameterNames.count else {
-            throw PhysicsError.invalidModel("\(P.self) declares Radial with \(P.Radial.variableCount) variables; declare HyperJet<\(1 + P.parameterNames.count)> (the distance and \(P.parameterNames.count) parameters)")
+        guard P.Radial.variableCount == 1 + P.parameterNames.count, P.Radial.hasConsistentSizes else {
+            throw PhysicsError.invalidModel("\(P.self) declares Radial with \(P.Radial.variableCount) variables; declare \(hyperJetDeclaration(variables: 1 + P.parameterNames.count)) (the distance and \(P.parameterNames.count) parameters)")
         }
         guard parameterIndices.count == P.parameterNames.count else {
             throw PhysicsError.invalidModel("\(name): \(P.parameterNames.count) parameter indices expected")

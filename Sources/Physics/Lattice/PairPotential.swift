@@ -3,7 +3,7 @@ import AutoDiff
 /// A pair potential φ(r; θ) whose parameters are calibrated.
 ///
 /// Write `energy` once, generically; `PairGroup` differentiates it in `Radial`, a `HyperJet` over
-/// (r, parameters) — declare `typealias Radial = HyperJet<K>` with `K = 1 + parameterNames.count` —
+/// (r, parameters) — declare `typealias Radial = HyperJet<K, K(K+1)/2>` with `K = 1 + parameterNames.count` —
 /// and applies the chain rule through r = |xⱼ − xᵢ| by hand, which is exact and much cheaper than
 /// differentiating the whole bond automatically. `validate` rejects non-physical parameters.
 public protocol PairPotential: Sendable {
@@ -38,7 +38,7 @@ extension PairPotential {
 
 /// Morse: φ(r) = D [e^{−2α(r − r₀)} − 2 e^{−α(r − r₀)}]; well depth D at r₀, width 1/α.
 public struct Morse: PairPotential {
-    public typealias Radial = HyperJet<4>
+    public typealias Radial = HyperJet<4, 10>
     public static let parameterNames = ["D", "alpha", "r0"]
     public init() {}
     @inlinable public func energy<S: Real>(r: S, _ p: LocalVariables<S>) -> S {
@@ -50,7 +50,7 @@ public struct Morse: PairPotential {
 
 /// Lennard-Jones: φ(r) = 4ε [(σ/r)¹² − (σ/r)⁶]; minimum −ε at 2^{1/6} σ.
 public struct LennardJones: PairPotential {
-    public typealias Radial = HyperJet<3>
+    public typealias Radial = HyperJet<3, 6>
     public static let parameterNames = ["epsilon", "sigma"]
     public init() {}
     @inlinable public func energy<S: Real>(r: S, _ p: LocalVariables<S>) -> S {
@@ -62,7 +62,7 @@ public struct LennardJones: PairPotential {
 
 /// Harmonic spring: φ(r) = ½ k (r − r₀)².
 public struct HarmonicSpring: PairPotential {
-    public typealias Radial = HyperJet<3>
+    public typealias Radial = HyperJet<3, 6>
     public static let parameterNames = ["k", "r0"]
     public init() {}
     @inlinable public func energy<S: Real>(r: S, _ p: LocalVariables<S>) -> S {

@@ -57,14 +57,14 @@ public struct TaylorHoodGeometry: Sendable, Equatable {
 
 /// One Taylor–Hood element of the Biot incremental potential, differentiated automatically: the
 /// reference implementation that `TaylorHoodGroup`'s hand-written derivatives are tested against, and a
-/// template for variants. Slow (HyperJet<35>: 15 dofs, their previous values, 5 parameters): use
+/// template for variants. Slow (HyperJet<35, 630>: 15 dofs, their previous values, 5 parameters): use
 /// `TaylorHoodGroup` for real meshes.
 ///
 /// Local dofs: u₀ₓ u₀ᵧ … u₅ₓ u₅ᵧ p₀ p₁ p₂; parameters E, ν, α, M, k (k/μ). Energy (docs/poroelasticity.md):
 /// Πₑ = ∫ [½λ(div u)² + G ε:ε − α p div u − p²/(2M) + α p div u⁻ + p p⁻/M] − (Δt/2) ∫ k r(ε_v⁻) |∇p|²,
 /// with r the permeability law's factor at the previous step's volumetric strain (1 for `.constant`).
 public struct TaylorHoodElement: LocalEnergy {
-    public typealias Hyper = HyperJet<35>
+    public typealias Hyper = HyperJet<35, 630>
     public static let dofCount = 15
     public static let parameterCount = 5
     public static let readsHistory = true

@@ -6,7 +6,7 @@ import Testing
 
 /// The example of docs/extending.md, as a user would write it in their own package.
 public struct Buckingham: PairPotential {
-    public typealias Radial = HyperJet<4>
+    public typealias Radial = HyperJet<4, 10>
     public static let parameterNames = ["A", "rho", "C"]
     public init() {}
     public func energy<S: Real>(r: S, _ p: LocalVariables<S>) -> S {

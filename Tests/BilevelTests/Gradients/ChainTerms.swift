@@ -3,7 +3,7 @@ import Physics
 
 /// ½ k (|x₂ − x₁| − 1)² between two points in the plane.
 struct ChainSpring: LocalEnergy {
-    typealias Hyper = HyperJet<5>
+    typealias Hyper = HyperJet<5, 15>
     static let dofCount = 4
     static let parameterCount = 1
     func energy<S: Real>(_ v: LocalVariables<S>) -> S {
@@ -15,7 +15,7 @@ struct ChainSpring: LocalEnergy {
 
 /// ½ c |x − X|² tying a point to its anchor.
 struct ChainPin: LocalEnergy {
-    typealias Hyper = HyperJet<3>
+    typealias Hyper = HyperJet<3, 6>
     static let dofCount = 2
     static let parameterCount = 1
     let anchor: (Double, Double)

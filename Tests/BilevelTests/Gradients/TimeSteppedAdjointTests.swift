@@ -7,7 +7,7 @@ import Testing
 
 /// ½ k (u_b − u_a)²: a linear spring between two scalar dofs.
 private struct Link: LocalEnergy {
-    typealias Hyper = HyperJet<3>
+    typealias Hyper = HyperJet<3, 6>
     static let dofCount = 2
     static let parameterCount = 1
     func energy<S: Real>(_ v: LocalVariables<S>) -> S {
@@ -18,7 +18,7 @@ private struct Link: LocalEnergy {
 
 /// Backward-Euler storage c/(2Δt) (u − u_prev)² plus a quartic on-site term β u⁴/4 (nonlinear).
 private struct Storage: LocalEnergy {
-    typealias Hyper = HyperJet<4>
+    typealias Hyper = HyperJet<4, 10>
     static let dofCount = 1
     static let parameterCount = 2
     static var readsHistory: Bool { true }

@@ -67,7 +67,7 @@ private func gradient(_ a: Assembler, _ x: [Double], _ theta: [Double]) throws -
 
     @Test func mismatchedHyperJetIsRejectedWithAFix() {
         struct Wrong: LocalEnergy {
-            typealias Hyper = HyperJet<5>
+            typealias Hyper = HyperJet<5, 15>
             static let dofCount = 4
             static let parameterCount = 2
             func energy<S: Real>(_ v: LocalVariables<S>) -> S { v[0] }
@@ -81,7 +81,7 @@ private func gradient(_ a: Assembler, _ x: [Double], _ theta: [Double]) throws -
 
     @Test func nonFiniteEnergyNamesTheTerm() throws {
         struct Inverse: LocalEnergy {
-            typealias Hyper = HyperJet<2>
+            typealias Hyper = HyperJet<2, 3>
             static let dofCount = 2
             static let parameterCount = 0
             func energy<S: Real>(_ v: LocalVariables<S>) -> S { 1 / (v[1] - v[0]) }

@@ -4,7 +4,7 @@ import Sparse
 
 /// A nonlinear spring between two points in the plane: ½k(|x₂ − x₁| − r₀)², parameters (k, r₀).
 struct PlaneSpring: LocalEnergy {
-    typealias Hyper = HyperJet<6>
+    typealias Hyper = HyperJet<6, 21>
     static let dofCount = 4
     static let parameterCount = 2
     func energy<S: Real>(_ v: LocalVariables<S>) -> S {
@@ -16,7 +16,7 @@ struct PlaneSpring: LocalEnergy {
 
 /// An on-site quartic pin, c·|x − X|⁴ / 4 + ½ c |x − X|², tying a point to a place: parameter c.
 struct QuarticPin: LocalEnergy {
-    typealias Hyper = HyperJet<3>
+    typealias Hyper = HyperJet<3, 6>
     static let dofCount = 2
     static let parameterCount = 1
     let anchor: (Double, Double)

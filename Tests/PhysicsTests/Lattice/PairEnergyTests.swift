@@ -6,7 +6,7 @@ import Testing
 
 /// The whole Morse bond differentiated automatically: the reference for the hand-written pair path.
 struct MorseBond2D: LocalEnergy {
-    typealias Hyper = HyperJet<7>
+    typealias Hyper = HyperJet<7, 28>
     static let dofCount = 4
     static let parameterCount = 3
     let shift: (Double, Double)

@@ -30,8 +30,8 @@ func poroWiggle(_ count: Int, _ seed: Double) -> [Double] {
     let geometry = TaylorHoodGeometry(SIMD2(0.1, -0.2), SIMD2(1.3, 0.1), SIMD2(0.4, 0.9))
 
     /// Automatic derivatives of `TaylorHoodElement` over all 35 local variables.
-    func automatic(_ term: TaylorHoodElement, _ x: [Double]) -> HyperJet<35> {
-        let local = UnsafeMutablePointer<HyperJet<35>>.allocate(capacity: 35)
+    func automatic(_ term: TaylorHoodElement, _ x: [Double]) -> HyperJet<35, 630> {
+        let local = UnsafeMutablePointer<HyperJet<35, 630>>.allocate(capacity: 35)
         defer { local.deallocate() }
         for i in 0 ..< 30 { local[i] = HyperJet(x[i], variable: i) }
         for j in 0 ..< 5 { local[30 + j] = HyperJet(theta[j], variable: 30 + j) }
