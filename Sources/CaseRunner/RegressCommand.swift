@@ -6,10 +6,11 @@ import Sparse
 /// misfit and iteration counts, each with the tolerance within which a run must reproduce it, and
 /// the BLAS thread count it was recorded with.
 ///
-/// Strict by default: the same build and thread count reproduce a run to round-off, so parameters
-/// and objective are compared to 1e-10 relative and iteration counts exactly; a deliberate change is
-/// accepted with `regress --update`. Run with another thread count, the factorizations sum in
-/// another order and the last digits move: the comparison then uses `looseTolerances` and says so.
+/// Strict by default: the same build, processor kind and thread count reproduce a run to round-off, so
+/// parameters and objective are compared to 1e-10 relative and iteration counts exactly; a deliberate
+/// change is accepted with `regress --update`. Run with another thread count or on another processor
+/// kind (OpenBLAS picks other kernels), the factorizations round differently and the last digits move:
+/// the comparison then uses `looseTolerances` and says so, so the test suite passes on any CPU.
 struct ExpectedOutcome: Equatable {
     /// Tolerances of a new expected.json: parameters, objective (relative), outer iterations (absolute), Newton iterations (relative).
     static let strictTolerances = (parameter: 1e-10, objective: 1e-10, outer: 0, newton: 0.0)
@@ -19,6 +20,8 @@ struct ExpectedOutcome: Equatable {
     var status: String
     /// BLAS threads of the run that recorded it (nil in files written before it was recorded).
     var threads: Int?
+    /// The processor kind it was recorded on (`model name` of /proc/cpuinfo; nil where unknown).
+    var processor: String?
     /// name → (value, relative tolerance).
     var parameters: [(name: String, value: Double, tolerance: Double)]
     var objective: (value: Double, tolerance: Double)
@@ -36,6 +39,7 @@ struct ExpectedOutcome: Equatable {
         let t = Self.strictTolerances
         status = s.optimization!.status.isConverged ? "converged" : "not converged"
         threads = BLASThreads.current
+        processor = Self.currentProcessor
         parameters = s.space.freeIndices.map { (s.space.names[$0], s.theta[$0], t.parameter) }
         objective = (s.optimization!.objective, t.objective)
         outerIterations = (s.optimization!.iterations, t.outer)
@@ -49,10 +53,11 @@ struct ExpectedOutcome: Equatable {
             d.error("invalid JSON: \(error.message)", at: error.position)
             return nil
         }
-        guard let r = ObjectReader(root, context: "expected outcome", known: ["comment", "status", "threads", "parameters", "objective",
+        guard let r = ObjectReader(root, context: "expected outcome", known: ["comment", "status", "threads", "processor", "parameters", "objective",
                                                                               "outer_iterations", "newton_iterations"], diagnostics: d) else { return nil }
         _ = r.string("comment")
         threads = r.integer("threads")
+        processor = r.string("processor")
         func pair(_ key: String) -> (Double, Double)? {
             guard let o = r.object(key, known: ["value", "tolerance"], required: true),
                   let v = o.number("value", required: true), let t = o.number("tolerance", required: true) else { return nil }
@@ -82,9 +87,10 @@ struct ExpectedOutcome: Equatable {
         func n(_ x: Double) -> String { NumberFormat.roundTrip(x) }
         var lines = ["{", "  \"comment\": \"Expected outcome of 'calibrate run' on this case; checked by 'calibrate regress' and the test suite. "
                      + "Tolerances: parameters and objective relative, outer iterations absolute, Newton iterations relative; they hold "
-                     + "for the recorded BLAS thread count (with another, looser ones are used). "
+                     + "for the recorded BLAS thread count and processor (with another, looser ones are used). "
                      + "Regenerate with 'calibrate regress CASE --update' after an intended change.\",",
-                     "  \"status\": \"\(status)\","] + (threads.map { ["  \"threads\": \($0),"] } ?? []) + ["  \"parameters\": {"]
+                     "  \"status\": \"\(status)\","] + (threads.map { ["  \"threads\": \($0),"] } ?? [])
+            + (processor.map { ["  \"processor\": \"\($0)\","] } ?? []) + ["  \"parameters\": {"]
         lines += parameters.enumerated().map { k, p in
             "    \"\(p.name)\": {\"value\": \(n(p.value)), \"tolerance\": \(n(p.tolerance))}" + (k + 1 < parameters.count ? "," : "")
         }
@@ -94,6 +100,22 @@ struct ExpectedOutcome: Equatable {
                   "  \"newton_iterations\": {\"value\": \(newtonIterations.value), \"tolerance\": \(n(newtonIterations.tolerance))}", "}"]
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The processor kind of this machine: the first `model name` of /proc/cpuinfo and the widest vector
+    /// extension OpenBLAS may pick kernels for (nil where unreadable).
+    static let currentProcessor: String? = {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n")
+        func field(_ key: String) -> String? {
+            guard let line = lines.first(where: { $0.hasPrefix(key) }), let colon = line.firstIndex(of: ":") else { return nil }
+            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        guard let model = field("model name") else { return nil }
+        let flags = Set((field("flags") ?? "").split(separator: " ").map(String.init))
+        let vector = flags.contains("avx512f") ? "avx512" : flags.contains("avx2") ? "avx2" : flags.contains("avx") ? "avx" : "sse"
+        // Quotes and backslashes would need escaping in expected.json; no processor name needs them.
+        return (model + " (\(vector))").filter { $0 != "\"" && $0 != "\\" }
+    }()
 
     /// This expectation with the loose tolerances, for a run with another thread count than recorded.
     var loosened: ExpectedOutcome {
@@ -193,6 +215,11 @@ enum RegressCommand {
             return (expected.loosened.differences(from: summary),
                     "the expected outcomes were recorded with \(recorded) BLAS thread(s), this run uses \(BLASThreads.current): compared with "
                     + "looser tolerances (use --threads \(recorded) for the strict comparison)")
+        }
+        if let recorded = expected.processor, recorded != ExpectedOutcome.currentProcessor {
+            return (expected.loosened.differences(from: summary),
+                    "the expected outcomes were recorded on \(recorded), this machine is \(ExpectedOutcome.currentProcessor ?? "unknown"): its "
+                    + "BLAS kernels round differently, so the comparison uses looser tolerances")
         }
         return (expected.differences(from: summary), nil)
     }
