@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(name: "calibrate", dependencies: ["CaseRunner"]),
 
         .executableTarget(name: "calibrate-bench",
-                          dependencies: ["Sparse", "CSuiteSparse", "Physics", "Bilevel", "Reports", "Verification"]),
+                          dependencies: ["Sparse", "CSuiteSparse", "Physics", "Bilevel", "Reports", "Verification", "CaseRunner"]),
 
         .testTarget(name: "SparseTests", dependencies: ["Sparse"]),
         .testTarget(name: "AutoDiffTests", dependencies: ["AutoDiff"]),

@@ -11,6 +11,7 @@ usage: calibrate-bench sparse   [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|
        calibrate-bench poroelastic [--sizes 1e4,1e5]
        calibrate-bench unrolled [--out DIR]
        calibrate-bench verification [--out DIR]
+       calibrate-bench seeds [--case cases/morse-lattice] [--seeds 100] [--noise 0.01] [--truth D=0.35,alpha=1.4,r0=2.5] [--optimizer lm|lbfgs]
 """
 
 func parseSizes(_ text: String) -> [Int]? {
@@ -52,6 +53,7 @@ do {
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
         try PoroelasticBenchmark.run(sizes: sizes)
     case "extension": try ExtensionBenchmark.run(options: options)   // [--sizes 1e4]
+    case "seeds": try SeedsBenchmark.run(options: options)
     case "verification":
         try VerificationPlots.run(directory: options["out"] ?? "docs/figures")
     case "unrolled":
