@@ -72,6 +72,14 @@ enum Analysis {
             let p = u.chiSquaredPValue.map { ", p = \(sig($0))" } ?? ""
             console.print("  χ²/dof = \(sig(u.reducedChiSquared)) (\(u.degreesOfFreedom) degrees of freedom\(p)), weighted RMS = \(sig(u.weightedRMS))")
         }
+        if s.minima.count > 1 {
+            console.print("  \(s.minima.count) distinct minima from \(s.minima.reduce(0) { $0 + $1.starts.count }) starts (lowest first):")
+            for m in s.minima {
+                let theta = (try? s.space.physical(from: m.z)) ?? []
+                console.print("    ½χ² = \(sig(m.objective))  " + s.space.freeIndices.map { "\(s.space.names[$0]) = \(sig(theta[$0]))" }.joined(separator: ", ")
+                              + (m.converged ? "" : "  (not converged)") + "  from start(s) " + m.starts.map { "\($0 + 1)" }.joined(separator: ", "))
+            }
+        }
         for note in s.notes { console.print("  note: \(note)") }
         console.print("results in \(output)/ (report.md, results.nc, history.csv)")
     }

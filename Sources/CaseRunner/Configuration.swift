@@ -273,6 +273,8 @@ public struct OptimizerConfiguration: Sendable, Equatable {
     public var method: Method = .levenbergMarquardt
     public var levenbergMarquardt = LevenbergMarquardtOptions()
     public var lbfgs = LBFGSOptions()
+    /// Optimizer runs: from the initial values, then from Latin-hypercube points within the bounds. Default 1.
+    public var starts = 1
 
     /// Accepted spellings on the command line and in the file.
     static func method(named name: String) -> Method? {

@@ -121,7 +121,7 @@ public enum ConfigurationDecoder {
     // MARK: Optimizer, uncertainty
 
     static let optimizerFields = ["method", "maximum_iterations", "maximum_evaluations", "relative_objective_tolerance",
-                                  "projected_gradient_tolerance", "step_tolerance", "initial_damping"]
+                                  "projected_gradient_tolerance", "step_tolerance", "initial_damping", "starts"]
 
     static func decodeOptimizer(_ r: ObjectReader) -> OptimizerConfiguration {
         var c = OptimizerConfiguration()
@@ -146,6 +146,12 @@ public enum ConfigurationDecoder {
         }
         if let x = r.number("step_tolerance") { c.levenbergMarquardt.stepTolerance = x }
         if let x = r.number("initial_damping") { c.levenbergMarquardt.initialDamping = x }
+        if let n = r.integer("starts") {
+            if (1 ... 1000).contains(n) { c.starts = n } else {
+                r.diagnostics.error("'starts' in optimizer is \(n); give a whole number from 1 (the initial values only) to 1000",
+                                    at: r.position(of: "starts"))
+            }
+        }
         r.finish()
         do {
             try c.levenbergMarquardt.validate()

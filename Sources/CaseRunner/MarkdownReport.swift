@@ -81,6 +81,7 @@ enum MarkdownReport {
         }
         md += s.notes.isEmpty ? ["Every parameter combination is determined by the data.", ""] : s.notes.map { "- \(ReportSections.sentence($0, names: s.space.names))." } + [""]
 
+        md += try ReportSections.localMinima(s)
         md += try fitQuality(s)
         md += try solverStatistics(s)
         if !plots.isEmpty {

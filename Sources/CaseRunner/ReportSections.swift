@@ -110,4 +110,22 @@ enum ReportSections {
         let first = note.prefix { !$0.isWhitespace && $0 != ":" }
         return names.contains(String(first)) ? note : note.capitalizedFirst
     }
+
+    /// With several starts: one row per distinct local minimum, best first, and which starts reached it.
+    static func localMinima(_ s: RunSummary) throws -> [String] {
+        guard !s.minima.isEmpty else { return [] }
+        let names = s.space.freeNames
+        var table = try MarkdownTable(columns: ["minimum", "misfit ½χ²"] + names + ["converged", "starts"], significantDigits: 6)
+        for (k, m) in s.minima.enumerated() {
+            let theta = try s.space.physical(from: m.z)
+            try table.append([.text("\(k + 1)"), .number(m.objective)] + s.space.freeIndices.map { .number(theta[$0]) }
+                             + [.text(m.converged ? "yes" : "no"), .text(m.starts.map { "\($0 + 1)" }.joined(separator: ", "))])
+        }
+        let starts = s.minima.reduce(0) { $0 + $1.starts.count }
+        let verdict = s.minima.count == 1 ? "Every start reached the same minimum." :
+            "The starts reached \(s.minima.count) distinct minima; the results above are those of minimum 1, the lowest converged one."
+        return ["## Local minima (\(starts) starts)", "",
+                "Start 1 is the configured initial values; the others form a Latin hypercube within the bounds. " + verdict, "",
+                table.text]
+    }
 }

@@ -108,16 +108,9 @@ enum RunCommand {
         }
         defer { signals?.stop() }
 
-        let result: OptimizationResult
+        let result: OptimizationResult, minima: [LocalMinimum]
         do {
-            switch optimizer.method {
-            case .levenbergMarquardt:
-                result = try LevenbergMarquardt(options: optimizer.levenbergMarquardt)
-                    .minimize(journal.wrap(fit.residualFunction), in: space, progress: monitor.handler)
-            case .lbfgs:
-                result = try BoundedLBFGS(options: optimizer.lbfgs)
-                    .minimize(journal.wrap(fit.objectiveFunction), in: space, curvature: fit.curvatureFunction, progress: monitor.handler)
-            }
+            (result, minima) = try OptimizerRun.perform(fit: fit, optimizer: optimizer, journal: journal, monitor: monitor, console: console)
         } catch OptimizerError.initialEvaluationFailed {
             console.finishProgress()
             throw CaseError("the model could not be solved at the initial parameters ("
@@ -136,8 +129,9 @@ enum RunCommand {
             return (ExitStatus.interrupted(signal), nil)
         }
 
-        let summary = try Analysis.summarize(fit: fit, result: result, history: monitor.history, seconds: monitor.elapsed,
+        var summary = try Analysis.summarize(fit: fit, result: result, history: monitor.history, seconds: monitor.elapsed,
                                              method: optimizer.method)
+        summary.minima = minima
         try OutputWriter.write(summary, to: staging, console: console)
         try staging.commit()
         try? FileManager.default.removeItem(atPath: checkpointPath)

@@ -24,6 +24,8 @@ struct RunSummary {
     let seconds: Double
     /// Newton iterations over all evaluations of the optimizer.
     let newtonIterations: Int
+    /// The distinct minima reached from the starts (empty with a single start).
+    var minima: [LocalMinimum] = []
 
     var space: ParameterSpace { loaded.space }
     var configuration: CaseConfiguration { loaded.configuration }
