@@ -118,7 +118,15 @@ extension ModelAssembly {
                     d.error("the mesh file '\(path)' does not exist; 'gmsh' is relative to the case folder", at: p.meshPosition)
                     return nil
                 }
-                mesh = try TriangleMesh.readGmsh(path: path)
+                do { mesh = try TriangleMesh.readGmsh(path: path) } catch {
+                    // Located in the .msh file (and its line), not in case.json: that is where the fix goes.
+                    if case let .syntax(_, section, line, message) = error {
+                        d.error("MSH syntax error\(section.map { " in \($0)" } ?? ""): \(message)", at: TextPosition(line: line, column: 1), file: path)
+                    } else {
+                        d.error("\(error)", file: path)
+                    }
+                    return nil
+                }
             }
         } catch {
             d.error("the mesh: \(error)", at: p.meshPosition)
