@@ -76,7 +76,7 @@ public enum CalibrateTool {
         case .synth:
             let truth = try CommandSupport.assignments(invocation.assignments, option: "--truth", command: "synth")
             return try SynthCommand.execute(target, truth: truth, noise: invocation.noise ?? 0, seed: invocation.seed,
-                                            output: invocation.output, console: console)
+                                            output: invocation.output, atInitial: invocation.atInitial, console: console)
         case .gradcheck:
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "gradcheck")
             return try GradCheckCommand.execute(target, values: values, console: console)

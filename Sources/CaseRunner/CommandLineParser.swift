@@ -1,3 +1,5 @@
+import Foundation
+
 /// The commands of the `calibrate` tool.
 public enum Command: String, Sendable, CaseIterable {
     case run, check, forward, synth, gradcheck, regress
@@ -21,6 +23,8 @@ public struct Invocation: Sendable, Equatable {
     public var noise: Double?
     public var seed: UInt64 = 0
     public var update = false
+    /// synth: use the initial values of parameters without --truth, even over existing data.
+    public var atInitial = false
 }
 
 /// Parses `calibrate` arguments: `calibrate [COMMAND] CASE [OPTIONS]`, options as `--name value`
@@ -33,14 +37,14 @@ public enum CommandLineParser {
         case .run: return ["--out", "--optimizer", "--resume", "--max-iterations"]
         case .check: return []
         case .forward: return ["--set", "--out"]
-        case .synth: return ["--truth", "--noise", "--seed", "--out"]
+        case .synth: return ["--truth", "--noise", "--seed", "--out", "--at-initial"]
         case .gradcheck: return ["--set"]
         case .regress: return ["--update"]
         }
     }
 
     static let common = ["--help", "--quiet", "--threads"]
-    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version"]
+    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version", "--at-initial"]
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var invocation = Invocation()
@@ -60,6 +64,10 @@ public enum CommandLineParser {
             if let command = Command(rawValue: first) {
                 invocation.command = command
                 rest = rest.dropFirst()
+            } else if !first.hasPrefix("-"), !FileManager.default.fileExists(atPath: first),
+                      let command = Suggestion.closest(to: first, among: Command.allCases.map(\.rawValue)) {
+                // A misspelt command, not a case folder (there is no such folder).
+                throw UsageError("'\(first)' is not a command and not a case folder; did you mean 'calibrate \(command)'?")
             }
         }
         let commandName = invocation.command?.rawValue
@@ -108,6 +116,7 @@ public enum CommandLineParser {
             case "--quiet": invocation.quiet = true
             case "--resume": invocation.resume = true
             case "--update": invocation.update = true
+            case "--at-initial": invocation.atInitial = true
             case "--threads":
                 let text = try value()
                 guard let n = Int(text), n > 0 else { throw UsageError("--threads expects a positive whole number, found '\(text)'", command: commandName) }

@@ -74,7 +74,7 @@ enum HelpText {
                 Usage: calibrate synth CASE --truth NAME=VALUE … --noise REL [--seed N] [--out DIR]
 
                 Writes the data file(s) the configuration names, from the model at the true parameters
-                (--truth; others at their initial values), with Gaussian noise of standard deviation
+                (--truth; others at their initial values, see --at-initial), with Gaussian noise of standard deviation
                 REL × (largest |value| of each variable). σ variables named in the configuration are written
                 with that standard deviation. The same seed gives the same file, bit for bit.
 
@@ -83,6 +83,9 @@ enum HelpText {
                   --noise REL              relative noise level (0 for exact data; > 0 when σ variables are written)
                   --seed N                 random seed (default 0)
                   -o, --out DIR            write the files into DIR instead of the case folder
+                  --at-initial             parameters without --truth take their initial values, even when this
+                                           replaces existing data (without it, existing data are only replaced
+                                           when every free parameter has a --truth)
                 """
         case .gradcheck:
             return """
