@@ -51,9 +51,11 @@ final class FitProblem {
                 }
                 guard !components.isEmpty else { continue }
                 let name = setup.configuration.sweep == nil ? setup.configuration.name : "\(setup.configuration.name)[\(step.step)]"
-                experiments.append(try Experiment(name: name, model: step.model, newton: step.newton,
-                                                  observables: try step.makeObservables(components), observed: observed, sigma: sigma,
-                                                  initial: step.initial, bindings: step.bindings))
+                let experiment = try Experiment(name: name, model: step.model, newton: step.newton,
+                                                observables: try step.makeObservables(components), observed: observed, sigma: sigma,
+                                                initial: step.initial, bindings: step.bindings)
+                experiment.stateCheck = step.stateCheck  // an unphysical equilibrium is a failed evaluation
+                experiments.append(experiment)
             }
         }
         problem = try CalibrationProblem(space: loaded.space, experiments: experiments)
@@ -112,6 +114,11 @@ struct Prediction {
             for step in setup.steps {
                 guard let result = try step.predict(theta: theta, names: loaded.space.names) else {
                     let at = setup.configuration.sweep.map { " at sweep value \($0.values[step.step])" } ?? ""
+                    if let reason = step.lastRejection {
+                        throw CaseError("experiment '\(setup.configuration.name)'\(at): Newton converged at " + describe(theta, loaded.space.names)
+                                        + ", but \(reason); reduce the loading, or check the potential's parameters "
+                                        + "(model.minimum_separation sets the fraction, default 0.5)")
+                    }
                     throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium was not found at "
                                     + describe(theta, loaded.space.names) + "; the parameters may be unphysical, or the loading too large")
                 }

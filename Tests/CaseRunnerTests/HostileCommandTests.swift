@@ -7,7 +7,7 @@ import Testing
 @Suite struct HostileCommandTests {
     @Test func aMisspeltCommandIsRecognized() {
         let r = calibrate("chek", "cases/morse-lattice")
-        #expect(r.status == 2)
+        #expect(r.status == 2, "\(r.err) \(r.out)")
         #expect(r.err.contains("'chek' is not a command and not a case folder; did you mean 'calibrate check'?"), "\(r.err)")
         // A folder that happens to be named like a command typo is still a case folder.
         let folder = TemporaryFolder()
@@ -20,7 +20,7 @@ import Testing
         let folder = preparedSmallCase()
         let before = folder.read("observations.nc")
         let r = calibrate("synth", folder.path, "--truth", "D=0.35", "--noise", "0.01", "-q")
-        #expect(r.status == 2)
+        #expect(r.status == 2, "\(r.err) \(r.out)")
         #expect(r.err.contains("--truth alpha=VALUE --truth r0=VALUE") && r.err.contains("--at-initial"), "\(r.err)")
         #expect(folder.read("observations.nc") == before)
         #expect(!folder.contents.contains { $0.hasPrefix(".") }, "leftover temporaries: \(folder.contents)")
@@ -51,7 +51,7 @@ import Testing
         broken[header] = "-" + lines[header]
         try broken.joined(separator: "\n").write(toFile: folder.path + "/footing.msh", atomically: true, encoding: .utf8)
         let r = calibrate("check", folder.path)
-        #expect(r.status == 2)
+        #expect(r.status == 2, "\(r.err) \(r.out)")
         let output = r.out + r.err
         #expect(output.contains("footing.msh:\(header + 1):1: error: MSH syntax error in $Nodes: the number of node blocks is -"), "\(output)")
         #expect(!output.contains("case.json:"), "\(output)")
@@ -71,7 +71,7 @@ import Testing
         let folder = preparedSmallCase()
         let held = try OutputLock(folder: folder.path + "/results")
         let r = calibrate("run", folder.path, "-q")
-        #expect(r.status == 2)
+        #expect(r.status == 2, "\(r.err) \(r.out)")
         #expect(r.err.contains("another calibrate (process \(getpid())) is writing '\(folder.path)/results'"), "\(r.err)")
         #expect(!folder.exists("results"))
         held.release()
@@ -93,5 +93,39 @@ import Testing
         #expect(StaleOutputs.ownerPID(of: ".results.checkpoint", name: "results") == nil)
         #expect(calibrate("run", folder.path, "-q").status == 0)
         #expect(folder.contents.filter { $0.hasPrefix(".") }.sorted() == [".other.partial-\(dead)-1", ".results.partial-\(alive)-3"])
+    }
+}
+
+/// The issue's case: compressed far enough, the Morse lattice "converges" with atoms passed through
+/// each other; that is not an equilibrium.
+@Suite struct OverlappingAtomsTests {
+    func compressedCase(_ dy: Double) -> TemporaryFolder {
+        let folder = TemporaryFolder()
+        folder.write(smallLatticeCase(forces: false).replacingOccurrences(of: "\"displacement\": [0.2, 0.5]", with: "\"displacement\": [0, \(dy)]"),
+                     to: "case.json")
+        return folder
+    }
+
+    @Test func forwardExitsTwoNamingTheAtoms() {
+        let crushed = compressedCase(-5), gentle = compressedCase(-0.5)
+        let r = calibrate("forward", crushed.path, "-q")
+        #expect(r.status == 2, "\(r.err) \(r.out)")
+        #expect(r.err.contains("pushed through each other") && r.err.contains("minimum_separation"), "\(r.err)")
+        let mild = calibrate("forward", gentle.path, "-q")
+        #expect(mild.status == 0, "\(mild.err) \(mild.out)")
+    }
+
+    @Test func insideACalibrationItIsAFailedEvaluation() throws {
+        let folder = compressedCase(-5)
+        let d = DiagnosticList()
+        let loaded = try #require(LoadedCase.load(try CaseLocation.locate(folder.path), diagnostics: d))
+        let step = loaded.setups[0].steps[0]
+        #expect(try step.predict(theta: loaded.space.initialPhysical, names: loaded.space.names) == nil)
+        #expect(step.lastRejection?.contains("pushed through each other") == true)
+        // With the check off, the same solve is reported as solved (what the issue found).
+        let off = compressedCase(-5)
+        off.write(smallLatticeCase(forces: false).replacingOccurrences(of: "\"displacement\": [0.2, 0.5]", with: "\"displacement\": [0, -5]")
+            .replacingOccurrences(of: "\"skin\": 0.75,", with: "\"skin\": 0.75, \"minimum_separation\": 0,"), to: "case.json")
+        #expect(calibrate("forward", off.path, "-q").status == 0)
     }
 }

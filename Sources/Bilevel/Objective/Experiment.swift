@@ -31,6 +31,12 @@ public final class Experiment {
     public let bindings: [ParameterBinding]
     /// Start each solve from the previous equilibrium: faster, but path dependent (see above). Default false.
     public var warmStart = false
+    /// Physical admissibility of a converged state (for example no atoms pushed through each other):
+    /// returns why the state is not a state of the material, or nil. An inadmissible equilibrium is
+    /// a failed evaluation (nil), its reason kept in `lastRejection`.
+    public var stateCheck: (([Double]) -> String?)?
+    /// Why the last evaluation's equilibrium was rejected by `stateCheck` (nil when it was not).
+    public private(set) var lastRejection: String?
     private var previous: [Double]?
 
     public init(name: String, model: Model, newton: NewtonOptions = NewtonOptions(), observables: ObservableSet,
@@ -98,6 +104,8 @@ public final class Experiment {
             throw error
         }
         guard result.converged else { return nil }
+        lastRejection = stateCheck?(result.displacement)
+        if lastRejection != nil { return nil }
         previous = result.displacement
         do {
             return try derivativesAt(result, modelTheta: modelTheta, map: map, names: names, derivatives: derivatives)
