@@ -79,7 +79,7 @@ extension ConfigurationDecoder {
         if let x = n.number("absolute_tolerance") { o.absoluteTolerance = x }
         if let x = n.number("step_tolerance") { o.stepTolerance = x }
         n.finish()
-        do { try o.validate() } catch { r.diagnostics.error("\(error)", at: n.position) }
+        do { try o.validate() } catch { r.diagnostics.error(CaseTerms.translate("\(error)"), at: n.position) }
         return o
     }
 

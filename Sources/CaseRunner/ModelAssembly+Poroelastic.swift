@@ -161,7 +161,13 @@ extension ModelAssembly {
             materials[region] = PoroMaterial(youngsModulus: 1e7, poissonRatio: 0.25, biotCoefficient: 1, biotModulus: 1e9, mobility: 1e-9,
                                              permeabilityLaw: p.permeabilityLaws[region] ?? .constant)
         }
-        let model = try PoroelasticModel(mesh: mesh, materials: materials, conditions: p.conditions.map(\.condition))
+        let model: PoroelasticModel
+        do {
+            model = try PoroelasticModel(mesh: mesh, materials: materials, conditions: p.conditions.map(\.condition))
+        } catch let error as PhysicsError {
+            d.error(CaseTerms.translate(error.description), at: p.meshPosition)
+            return nil
+        }
         let times = e.sweep?.values ?? []
         if let first = p.times.first, let last = p.times.last, let outside = times.first(where: { $0 < first || $0 > last }) {
             d.error("experiment '\(e.name)' observes at t = \(formatNumber(outside)) s, outside the simulated times \(formatNumber(first))…\(formatNumber(last)) s; "
