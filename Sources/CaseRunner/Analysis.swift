@@ -76,6 +76,7 @@ enum CommandSupport {
             if data == nil { throw CaseError(diagnostics.items.filter { $0.severity != .note }) }
         }
         for d in diagnostics.items where d.severity == .warning { console.report(d) }
+        for d in diagnostics.items where d.severity == .note && d.message.hasPrefix("size: ") { console.info(d.message) }
         return (loaded, data)
     }
 

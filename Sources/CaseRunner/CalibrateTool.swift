@@ -36,7 +36,9 @@ public enum CalibrateTool {
                                      + "'\(ProcessInfo.processInfo.environment[BLASThreads.environmentVariable] ?? "")'")
                 }
             }
-            return try execute(invocation, console: console, handleSignals: handleSignals)
+            return try CaseSize.$force.withValue(invocation.force) {
+                try execute(invocation, console: console, handleSignals: handleSignals)
+            }
         } catch let error as UsageError {
             console.error(error.description)
             return ExitStatus.badInput

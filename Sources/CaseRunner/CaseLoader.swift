@@ -84,6 +84,8 @@ final class LoadedCase {
             d.error(error.description, file: path)
             return nil
         }
+        // Size before work: a case that cannot fit is refused before anything large is built.
+        guard CaseSize.admit(configuration, diagnostics: d) else { return nil }
         guard let setups = ModelAssembly.build(configuration, directory: location.directory, space: space, diagnostics: d) else { return nil }
         return LoadedCase(location: location, configuration: configuration, bytes: bytes, space: space, setups: setups)
     }

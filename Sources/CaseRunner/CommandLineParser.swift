@@ -23,6 +23,8 @@ public struct Invocation: Sendable, Equatable {
     public var noise: Double?
     public var seed: UInt64 = 0
     public var update = false
+    /// run, check: try a case even when its size estimate exceeds the machine's memory.
+    public var force = false
     /// synth: use the initial values of parameters without --truth, even over existing data.
     public var atInitial = false
 }
@@ -34,8 +36,8 @@ public enum CommandLineParser {
     /// Options each command accepts (besides --help, --quiet and --threads).
     static func options(for command: Command) -> [String] {
         switch command {
-        case .run: return ["--out", "--optimizer", "--resume", "--max-iterations"]
-        case .check: return []
+        case .run: return ["--out", "--optimizer", "--resume", "--max-iterations", "--force"]
+        case .check: return ["--force"]
         case .forward: return ["--set", "--out"]
         case .synth: return ["--truth", "--noise", "--seed", "--out", "--at-initial"]
         case .gradcheck: return ["--set"]
@@ -44,7 +46,7 @@ public enum CommandLineParser {
     }
 
     static let common = ["--help", "--quiet", "--threads"]
-    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version", "--at-initial"]
+    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version", "--at-initial", "--force"]
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var invocation = Invocation()
@@ -117,6 +119,7 @@ public enum CommandLineParser {
             case "--resume": invocation.resume = true
             case "--update": invocation.update = true
             case "--at-initial": invocation.atInitial = true
+            case "--force": invocation.force = true
             case "--threads":
                 let text = try value()
                 guard let n = Int(text), n > 0 else { throw UsageError("--threads expects a positive whole number, found '\(text)'", command: commandName) }

@@ -42,6 +42,8 @@ enum HelpText {
                   --max-iterations N       outer iteration limit; overrides the configuration
                   --resume                 continue an interrupted run from its checkpoint (CASE/.results.checkpoint);
                                            the result is the same, bit for bit, as an uninterrupted run
+                  --force                  run even when the size estimated from the configuration exceeds the
+                                           memory available
                   -q, --quiet              no progress lines
                   --threads N              BLAS threads
 
@@ -51,11 +53,13 @@ enum HelpText {
                 """
         case .check:
             return """
-                Usage: calibrate check CASE
+                Usage: calibrate check CASE [--force]
 
                 Validates case.json and the data files against each other without solving: schema, unknown
                 fields, parameter bounds, groups, dimensions, units, missing values and σ. Lists every problem
                 found as FILE[:LINE:COLUMN]: error|warning|note: MESSAGE. Exit status 0 when valid, 2 otherwise.
+                The size (atoms or triangles, unknowns, factor memory) is estimated from the configuration first,
+                and a case that cannot fit in the memory available is refused unless --force is given.
                 """
         case .forward:
             return """

@@ -157,3 +157,41 @@ import Testing
         }
     }
 }
+
+/// Size before work: the size is estimated from the configuration and a case that cannot fit is
+/// refused at once, before the model is built (a 3000 × 3000 lattice once took 11 GB to be refused).
+@Suite struct CaseSizeTests {
+    func lattice(cells: String) -> TemporaryFolder {
+        let folder = preparedSmallCase()
+        folder.write(smallLatticeCase().replacingOccurrences(of: "\"cells\": [4, 3]", with: "\"cells\": \(cells)"), to: "case.json")
+        return folder
+    }
+
+    @Test func theEstimateIsPrintedAndCountsAtomsAndUnknowns() throws {
+        let folder = lattice(cells: "[4, 3]")
+        let r = calibrate("check", folder.path)
+        #expect(r.status == 0)
+        #expect(r.out.contains("size: 24 atoms, 48 unknowns"), "\(r.out)")
+        let d = DiagnosticList()
+        let configuration = try #require(ConfigurationDecoder.decode(smallLatticeCase(), file: "case.json", diagnostics: d))
+        let size = try #require(CaseSize.estimate(configuration))
+        #expect(size.items == 24 && size.unknowns == 48 && size.factorBytes > 0 && size.bytes > size.factorBytes)
+    }
+
+    @Test func aCaseThatCannotFitIsRefusedBeforeAnythingIsBuilt() throws {
+        let folder = lattice(cells: "[3000000, 3000000]")
+        let clock = ContinuousClock(), start = clock.now
+        let r = calibrate("check", folder.path)
+        #expect(clock.now - start < .seconds(5))
+        #expect(r.status == 2)
+        #expect(r.out.contains("too large for this machine") && r.out.contains("--force"), "\(r.out)")
+        let run = calibrate("run", folder.path, "-q")
+        #expect(run.status == 2 && run.err.contains("too large for this machine"), "\(run.err)")
+        // --force lets it through the estimate (to whatever the model's own limits say).
+        let d = DiagnosticList()
+        let configuration = try #require(ConfigurationDecoder.decode(
+            smallLatticeCase().replacingOccurrences(of: "\"cells\": [4, 3]", with: "\"cells\": [3000000, 3000000]"), file: "case.json", diagnostics: d))
+        #expect(!CaseSize.admit(configuration, diagnostics: DiagnosticList()))
+        #expect(CaseSize.$force.withValue(true) { CaseSize.admit(configuration, diagnostics: DiagnosticList()) })
+    }
+}
