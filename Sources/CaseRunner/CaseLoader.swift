@@ -65,6 +65,11 @@ final class LoadedCase {
             d.error("cannot read '\(path)': it is a directory, not a file")
             return nil
         }
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG || info.st_size > 64 << 20 {
+            d.error("cannot read '\(path)': " + ((info.st_mode & S_IFMT) != S_IFREG ? "it is not a regular file" : "it has \(info.st_size) bytes; a configuration is text of a few kB"))
+            return nil
+        }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             let reason = access(path, R_OK) != 0 ? String(cString: strerror(errno)) : "it could not be read"
             d.error("cannot read '\(path)': \(reason); check its permissions")

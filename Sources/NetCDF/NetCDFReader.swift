@@ -46,6 +46,9 @@ public final class NetCDFReader {
         guard !isDirectory.boolValue else {
             throw .cannotOpen(path: path, reason: "it is a directory, not a file")
         }
+        guard FileSize.of(path) != nil else {  // a device or a pipe would be read forever
+            throw .cannotOpen(path: path, reason: "it is not a regular file (a device, a pipe or a socket)")
+        }
         // Before nc_open: netCDF-C trusts a classic header's names and counts (see ClassicHeader).
         try ClassicHeader.validate(path: path)
         var ncid: Int32 = -1

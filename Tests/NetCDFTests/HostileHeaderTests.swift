@@ -159,3 +159,15 @@ private struct ClassicBytes {
         #expect(reason.contains("loop"))
     }
 }
+
+/// A pipe or a device named as the data file would be read forever: refused before opening.
+@Suite struct NonRegularFileTests {
+    @Test func aPipeIsNotRead() throws {
+        let directory = try TemporaryDirectory()
+        let fifo = directory.file("pipe.nc")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        guard case let .cannotOpen(_, reason)? = caught({ try NetCDFReader(path: fifo) }) else { Issue.record("expected .cannotOpen"); return }
+        #expect(reason.contains("not a regular file"))
+        guard case .cannotOpen? = caught({ try NetCDFReader(path: "/dev/zero") }) else { Issue.record("expected .cannotOpen"); return }
+    }
+}

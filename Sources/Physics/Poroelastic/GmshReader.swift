@@ -13,8 +13,25 @@ import Foundation
 /// quadrilaterals and volume elements, curved 6-node triangles, triangles in no (or two) regions, and
 /// the element checks of `TriangleMesh` (inverted, degenerate).
 extension TriangleMesh {
+    /// The largest .msh file read: 1 GB.
+    public static let maximumFileBytes = 1 << 30
+
     /// Reads an MSH 4.1 ASCII file.
+    ///
+    /// Only a regular file (or a link to one) of at most `maximumFileBytes` is read: a device or a
+    /// pipe named as the mesh would otherwise be read forever.
     public static func readGmsh(path: String) throws(MeshError) -> TriangleMesh {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .unreadable(path: path, reason: "it is not a regular file; 'gmsh' must name an .msh file")
+        }
+        guard Int(info.st_size) <= maximumFileBytes else {
+            throw .unreadable(path: path, reason: "it has \(info.st_size) bytes, more than the \(maximumFileBytes) this reader accepts "
+                              + "(about 10⁷ triangles); this model is 2D: check that it is the intended mesh")
+        }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)

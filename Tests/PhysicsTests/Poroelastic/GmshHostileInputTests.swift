@@ -68,4 +68,16 @@ import Testing
         let text = twoLayerColumnMSH.replacingOccurrences(of: "0 1 0 1\n1\n0 0 0\n", with: "-4 1 1 1\n1\n0 0 0\n")
         #expect(try #require(syntaxError(text)).message.contains("dimension -4"))
     }
+
+    @Test func aDeviceOrAFolderNamedAsTheMeshIsNotRead() {
+        for path in ["/dev/zero", "/tmp"] {
+            do {
+                _ = try TriangleMesh.readGmsh(path: path)
+                Issue.record("\(path) must be refused")
+            } catch {
+                guard case let .unreadable(_, reason) = error else { Issue.record("got \(error)"); continue }
+                #expect(reason.contains("not a regular file"))
+            }
+        }
+    }
 }
