@@ -10,13 +10,13 @@ let package = Package(
     name: "CalibrateFuzz",
     products: harnesses.map { .executable(name: "fuzz-\($0)", targets: ["fuzz-\($0)"]) },
     dependencies: [.package(name: "Calibrate", path: "..")],
-    targets: harnesses.map { name in
+    targets: [.target(name: "FuzzDriver")] + harnesses.map { name in
         .executableTarget(name: "fuzz-\(name)",
-                          dependencies: [.product(name: "CaseRunner", package: "Calibrate"),
+                          dependencies: ["FuzzDriver",
+                                         .product(name: "CaseRunner", package: "Calibrate"),
                                          .product(name: "NetCDF", package: "Calibrate"),
                                          .product(name: "Physics", package: "Calibrate"),
                                          .product(name: "Bilevel", package: "Calibrate")],
-                          path: "Sources/\(name)",
-                          swiftSettings: [.unsafeFlags(["-parse-as-library"])])
+                          path: "Sources/\(name)")
     }
 )

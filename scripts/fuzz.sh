@@ -27,8 +27,8 @@ if [[ ! " ${harnesses[*]} " == *" $name "* ]]; then
 fi
 
 echo "building fuzz-$name (-sanitize=fuzzer,address)…" >&2
-(cd fuzz && swift build --product "fuzz-$name" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2)
-binary=$(cd fuzz && swift build --product "fuzz-$name" -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)/fuzz-$name
+(cd fuzz && swift build --product "fuzz-$name" -Xswiftc -sanitize=fuzzer,address >&2)
+binary=$(cd fuzz && swift build --product "fuzz-$name" -Xswiftc -sanitize=fuzzer,address --show-bin-path)/fuzz-$name
 
 # Seed corpus from the bundled cases.
 seeds=fuzz/.work/seeds-$name corpus=fuzz/.work/$name

@@ -1,3 +1,4 @@
+import FuzzDriver
 @testable import CaseRunner
 import Foundation
 
@@ -22,8 +23,8 @@ let folder: String = {
 }()
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Data(bytes: data, count: size)
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = Data(input(data, size))
     guard FileManager.default.createFile(atPath: folder + "/case.json", contents: bytes) else { return 0 }
     let diagnostics = DiagnosticList(file: folder + "/case.json")
     guard let text = String(data: bytes, encoding: .utf8),

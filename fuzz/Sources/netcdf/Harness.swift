@@ -1,3 +1,4 @@
+import FuzzDriver
 import Foundation
 import NetCDF
 
@@ -7,8 +8,8 @@ import NetCDF
 let path = FileManager.default.temporaryDirectory.appendingPathComponent("calibrate-fuzz-\(getpid()).nc").path
 
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let bytes = Data(bytes: data, count: size)
+public func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = Data(input(data, size))
     guard bytes.count >= 4, bytes.prefix(3) == Data("CDF".utf8) else { return -1 }  // classic only
     guard FileManager.default.createFile(atPath: path, contents: bytes) else { return 0 }
     defer { unlink(path) }
