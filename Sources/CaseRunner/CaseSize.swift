@@ -83,11 +83,15 @@ struct CaseSize: Equatable {
             + "about \(CaseSize.memory(bytes)) in all per solve (estimated from the configuration)"
     }
 
-    /// Checks the estimate against the machine before the models are built: a note with the sizes,
-    /// and an error when it cannot fit (unless `--force`).
+    /// Estimates from this size on are shown (small cases keep their output as it was).
+    static let reportedBytes = 64.0 * 1_048_576
+
+    /// Checks the estimate against the machine before the models are built: a note with the sizes
+    /// when the case is large enough to matter (`reportedBytes`), and an error when it cannot fit
+    /// (unless `--force`).
     static func admit(_ configuration: CaseConfiguration, diagnostics d: DiagnosticList) -> Bool {
         guard let size = estimate(configuration) else { return true }
-        d.note(size.summary)
+        if size.bytes >= reportedBytes { d.note(size.summary) }
         guard !force, let available = availableMemory(), size.bytes > available else { return true }
         d.error("the case is too large for this machine: \(size.summary), but \(memory(available)) is available; "
                 + "reduce the model's 'cells' (or the mesh's 'columns' and 'rows'), or give --force to try anyway")

@@ -167,15 +167,20 @@ import Testing
         return folder
     }
 
-    @Test func theEstimateIsPrintedAndCountsAtomsAndUnknowns() throws {
-        let folder = lattice(cells: "[4, 3]")
-        let r = calibrate("check", folder.path)
-        #expect(r.status == 0)
-        #expect(r.out.contains("size: 24 atoms, 48 unknowns"), "\(r.out)")
-        let d = DiagnosticList()
-        let configuration = try #require(ConfigurationDecoder.decode(smallLatticeCase(), file: "case.json", diagnostics: d))
-        let size = try #require(CaseSize.estimate(configuration))
-        #expect(size.items == 24 && size.unknowns == 48 && size.factorBytes > 0 && size.bytes > size.factorBytes)
+    @Test func theEstimateCountsAtomsAndUnknownsAndIsShownForLargeCases() throws {
+        func configuration(_ cells: String) throws -> CaseConfiguration {
+            try #require(ConfigurationDecoder.decode(smallLatticeCase().replacingOccurrences(of: "\"cells\": [4, 3]", with: "\"cells\": \(cells)"),
+                                                     file: "case.json", diagnostics: DiagnosticList()))
+        }
+        let small = try #require(CaseSize.estimate(try configuration("[4, 3]")))
+        #expect(small.items == 24 && small.unknowns == 48 && small.factorBytes > 0 && small.bytes > small.factorBytes)
+        let quiet = DiagnosticList()
+        #expect(CaseSize.admit(try configuration("[4, 3]"), diagnostics: quiet) && quiet.items.isEmpty)
+        // 45,000 atoms: a few hundred MB, shown as a note (check lists it, run prints it).
+        let large = DiagnosticList()
+        #expect(CaseSize.admit(try configuration("[150, 150]"), diagnostics: large))
+        #expect(large.items.map(\.message) == [try #require(CaseSize.estimate(try configuration("[150, 150]"))).summary])
+        #expect(large.items.first?.message.hasPrefix("size: 45000 atoms, 90000 unknowns, factor ≈ ") == true)
     }
 
     @Test func aCaseThatCannotFitIsRefusedBeforeAnythingIsBuilt() throws {
