@@ -109,6 +109,7 @@ enum CommandSupport {
         for e in data ?? [] {
             for v in e.variables { if let c = v.conversion { console.info("\(e.file): variable '\(v.name)' converted on reading: \(c)") } }
         }
+        for d in diagnostics.items where d.severity == .note && d.message.hasPrefix("size: ") { console.info(d.message) }
         return (loaded, data)
     }
 

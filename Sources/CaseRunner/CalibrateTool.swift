@@ -37,7 +37,9 @@ public enum CalibrateTool {
                 }
             }
             return try Provenance.$arguments.withValue(arguments) {
-                try execute(invocation, console: console, handleSignals: handleSignals)
+                try CaseSize.$force.withValue(invocation.force) {
+                    try execute(invocation, console: console, handleSignals: handleSignals)
+                }
             }
         } catch let error as UsageError {
             console.error(error.description)
@@ -78,7 +80,7 @@ public enum CalibrateTool {
         case .synth:
             let truth = try CommandSupport.assignments(invocation.assignments, option: "--truth", command: "synth")
             return try SynthCommand.execute(target, truth: truth, noise: invocation.noise ?? 0, seed: invocation.seed,
-                                            output: invocation.output, console: console)
+                                            output: invocation.output, atInitial: invocation.atInitial, console: console)
         case .gradcheck:
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "gradcheck")
             return try GradCheckCommand.execute(target, values: values, console: console)

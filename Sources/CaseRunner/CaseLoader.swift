@@ -65,6 +65,11 @@ final class LoadedCase {
             d.error("cannot read '\(path)': it is a directory, not a file")
             return nil
         }
+        var info = stat()
+        if stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG || info.st_size > 64 << 20 {
+            d.error("cannot read '\(path)': " + ((info.st_mode & S_IFMT) != S_IFREG ? "it is not a regular file" : "it has \(info.st_size) bytes; a configuration is text of a few kB"))
+            return nil
+        }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             let reason = access(path, R_OK) != 0 ? String(cString: strerror(errno)) : "it could not be read"
             d.error("cannot read '\(path)': \(reason); check its permissions")
@@ -84,6 +89,8 @@ final class LoadedCase {
             d.error(error.description, file: path)
             return nil
         }
+        // Size before work: a case that cannot fit is refused before anything large is built.
+        guard CaseSize.admit(configuration, diagnostics: d) else { return nil }
         guard let setups = ModelAssembly.build(configuration, directory: location.directory, space: space, diagnostics: d) else { return nil }
         return LoadedCase(location: location, configuration: configuration, bytes: bytes, space: space, setups: setups)
     }

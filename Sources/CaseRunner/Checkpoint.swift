@@ -6,11 +6,17 @@ import Reports
 ///
 /// Stored as a small binary file (numbers as their IEEE-754 bit patterns, little-endian, so they
 /// come back exactly) next to the output folder, written atomically after every outer iteration.
+///
+/// Layout: magic, format version (UInt32), the content, then a checksum (64-bit FNV-1a) over every
+/// byte before it. FNV-1a's step (xor a byte, multiply by an odd prime mod 2⁶⁴) is a bijection of
+/// the state, so any change of a single byte — anywhere, including the last — changes the checksum:
+/// a damaged checkpoint is refused as damaged, never resumed into a different result.
 struct Checkpoint: Equatable {
     static let magic = Array("CALIBRATE-CHECKPOINT\n".utf8)
-    static let formatVersion: UInt32 = 1
+    static let formatVersion: UInt32 = 2
 
-    /// Hash of the configuration, the data, the optimizer settings and calibrate's version.
+    /// Hash of the configuration, every input file (data, mesh), the optimizer settings and
+    /// calibrate's version (see `fingerprint(of:optimizer:)`).
     var fingerprint: UInt64
     /// BLAS threads of the run that wrote it (results are reproducible only for a fixed count).
     var threads: Int
@@ -69,14 +75,47 @@ struct Checkpoint: Equatable {
                 }
             }
         }
+        var checksum = Fingerprint()
+        checksum.add(w.buffer)
+        w.u64(checksum.value)
         return Data(w.buffer)
     }
 
-    /// Decodes a checkpoint; nil when the bytes are not one (or are truncated).
+    /// Why bytes are not a checkpoint this build can resume.
+    enum DecodingFailure: Error, Equatable {
+        /// Not a checkpoint at all (another file at the checkpoint's path).
+        case notACheckpoint
+        /// A checkpoint of another format version (another build of calibrate).
+        case otherVersion(UInt32)
+        /// The checksum does not match, or the content is inconsistent: the file was damaged.
+        case damaged
+    }
+
+    /// Decodes a checkpoint; nil when the bytes are not one, are truncated or damaged.
     static func decode(_ data: Data) -> Checkpoint? {
-        var r = ByteReader(Array(data))
-        guard r.bytes(magic.count) == magic, r.u32() == formatVersion,
-              let fingerprint = r.u64(), let threads = r.int(), let iterations = r.int(), let elapsed = r.double(),
+        try? decodeChecked(data)
+    }
+
+    /// Decodes a checkpoint after checking its magic, version and checksum.
+    static func decodeChecked(_ data: Data) throws(DecodingFailure) -> Checkpoint {
+        let bytes = Array(data)
+        guard bytes.count >= magic.count + 4, Array(bytes.prefix(magic.count)) == magic else { throw .notACheckpoint }
+        var header = ByteReader(Array(bytes[magic.count ..< magic.count + 4]))
+        let version = header.u32()!
+        guard version == formatVersion else { throw .otherVersion(version) }
+        guard bytes.count >= magic.count + 4 + 8 else { throw .damaged }
+        var checksum = Fingerprint()
+        checksum.add(bytes[..<(bytes.count - 8)])
+        var trailer = ByteReader(Array(bytes.suffix(8)))
+        guard trailer.u64() == checksum.value else { throw .damaged }
+        guard let checkpoint = decodeContent(Array(bytes[(magic.count + 4) ..< (bytes.count - 8)])) else { throw .damaged }
+        return checkpoint
+    }
+
+    /// The content between the version and the checksum.
+    private static func decodeContent(_ content: [UInt8]) -> Checkpoint? {
+        var r = ByteReader(content)
+        guard let fingerprint = r.u64(), let threads = r.int(), let iterations = r.int(), let elapsed = r.double(),
               let count = r.int(), count >= 0 else { return nil }
         var records: [EvaluationJournal.Record] = []
         for _ in 0 ..< count {
@@ -88,7 +127,9 @@ struct Checkpoint: Equatable {
                     guard let residuals = r.doubles(), let inner = r.int(), let hasJ = r.u8() else { return nil }
                     var matrix: DenseMatrix?
                     if hasJ == 1 {
-                        guard let rows = r.int(), let columns = r.int(), let values = r.doubles(), values.count == rows * columns else { return nil }
+                        guard let rows = r.int(), let columns = r.int(), rows >= 0, columns >= 0, let values = r.doubles(),
+                              case let (size, overflow) = rows.multipliedReportingOverflow(by: columns), !overflow, values.count == size
+                        else { return nil }
                         matrix = DenseMatrix(rows: rows, columns: columns, values: values)
                     }
                     result = .init(residuals: residuals, jacobian: matrix, innerIterations: inner)
@@ -112,6 +153,63 @@ struct Checkpoint: Equatable {
 
     func write(to path: String) throws {
         try AtomicFile.write(encoded(), to: path)
+    }
+
+    /// The checkpoint at `path`, nil when there is none; an error that says what is wrong when the
+    /// path is a folder, a dangling or looping link, unreadable, or the file is damaged.
+    static func read(at path: String) throws(CaseError) -> Checkpoint? {
+        var info = stat()
+        if stat(path, &info) != 0 {
+            let code = errno
+            var link = stat()
+            if code == ENOENT && lstat(path, &link) != 0 { return nil }
+            let why = code == ELOOP ? "it is a symbolic link that loops" : code == ENOENT ? "it is a symbolic link to nothing" : String(cString: strerror(code))
+            throw CaseError("cannot read the checkpoint '\(path)': \(why); remove it and run again without --resume")
+        }
+        if (info.st_mode & S_IFMT) == S_IFDIR {
+            throw CaseError("the checkpoint path '\(path)' is a folder, not a checkpoint file; move the folder away (calibrate writes "
+                            + "the checkpoint of the output folder there) and run again without --resume")
+        }
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw CaseError("cannot read the checkpoint '\(path)': \(String(cString: strerror(errno))); check its permissions")
+        }
+        do {
+            return try decodeChecked(bytes)
+        } catch .notACheckpoint {
+            throw CaseError("'\(path)' is not a calibrate checkpoint; move it away and run again without --resume")
+        } catch let .otherVersion(version) {
+            throw CaseError("the checkpoint '\(path)' has format \(version), this calibrate writes format \(formatVersion); it was written by "
+                            + "another version of calibrate: run again without --resume to start over")
+        } catch {
+            throw CaseError("the checkpoint '\(path)' is damaged (its checksum does not match its content); it cannot be resumed: "
+                            + "delete it and run again without --resume")
+        }
+    }
+
+    /// What a checkpoint must match to be resumed: calibrate's version, case.json's bytes, every
+    /// input file's bytes (data files, the Gmsh mesh), and the optimizer settings of this run.
+    static func fingerprint(of loaded: LoadedCase, optimizer: OptimizerConfiguration) -> UInt64 {
+        var fingerprint = Fingerprint()
+        fingerprint.add(CalibrateTool.version)
+        fingerprint.add(loaded.configurationBytes)
+        for file in loaded.inputFiles {
+            fingerprint.add(file)
+            fingerprint.add(FileManager.default.contents(atPath: file) ?? Data())
+        }
+        fingerprint.add("\(optimizer.method) \(optimizer.levenbergMarquardt) \(optimizer.lbfgs) starts \(optimizer.starts)")
+        return fingerprint.value
+    }
+}
+
+extension LoadedCase {
+    /// Every file the case reads besides case.json: the data files and the Gmsh mesh, each once.
+    var inputFiles: [String] {
+        var files = dataFiles
+        if case let .poroelastic(p) = configuration.model, case let .gmsh(mesh) = p.mesh {
+            let path = CaseLocation.join(location.directory, mesh)
+            if !files.contains(path) { files.append(path) }
+        }
+        return files
     }
 }
 

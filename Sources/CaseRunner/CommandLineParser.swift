@@ -1,3 +1,5 @@
+import Foundation
+
 /// The commands of the `calibrate` tool.
 public enum Command: String, Sendable, CaseIterable {
     case run, check, forward, synth, gradcheck, regress
@@ -23,6 +25,10 @@ public struct Invocation: Sendable, Equatable {
     public var update = false
     /// check: skip the forward solve at the initial parameters.
     public var noSolve = false
+    /// run, check: try a case even when its size estimate exceeds the machine's memory.
+    public var force = false
+    /// synth: use the initial values of parameters without --truth, even over existing data.
+    public var atInitial = false
 }
 
 /// Parses `calibrate` arguments: `calibrate [COMMAND] CASE [OPTIONS]`, options as `--name value`
@@ -32,17 +38,17 @@ public enum CommandLineParser {
     /// Options each command accepts (besides --help, --quiet and --threads).
     static func options(for command: Command) -> [String] {
         switch command {
-        case .run: return ["--out", "--optimizer", "--resume", "--max-iterations"]
-        case .check: return ["--no-solve"]
+        case .run: return ["--out", "--optimizer", "--resume", "--max-iterations", "--force"]
+        case .check: return ["--no-solve", "--force"]
         case .forward: return ["--set", "--out"]
-        case .synth: return ["--truth", "--noise", "--seed", "--out"]
+        case .synth: return ["--truth", "--noise", "--seed", "--out", "--at-initial"]
         case .gradcheck: return ["--set"]
         case .regress: return ["--update"]
         }
     }
 
     static let common = ["--help", "--quiet", "--threads"]
-    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version", "--no-solve"]
+    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version", "--no-solve", "--at-initial", "--force"]
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var invocation = Invocation()
@@ -62,6 +68,10 @@ public enum CommandLineParser {
             if let command = Command(rawValue: first) {
                 invocation.command = command
                 rest = rest.dropFirst()
+            } else if !first.hasPrefix("-"), !FileManager.default.fileExists(atPath: first),
+                      let command = Suggestion.closest(to: first, among: Command.allCases.map(\.rawValue)) {
+                // A misspelt command, not a case folder (there is no such folder).
+                throw UsageError("'\(first)' is not a command and not a case folder; did you mean 'calibrate \(command)'?")
             }
         }
         let commandName = invocation.command?.rawValue
@@ -111,6 +121,8 @@ public enum CommandLineParser {
             case "--resume": invocation.resume = true
             case "--update": invocation.update = true
             case "--no-solve": invocation.noSolve = true
+            case "--at-initial": invocation.atInitial = true
+            case "--force": invocation.force = true
             case "--threads":
                 let text = try value()
                 guard let n = Int(text), n > 0 else { throw UsageError("--threads expects a positive whole number, found '\(text)'", command: commandName) }

@@ -96,6 +96,8 @@ public struct LatticeConfiguration: Sendable {
     public var groups: [GroupDefinition]
     public var units: ModelUnits?
     public var newton: NewtonOptions
+    /// Atoms closer than this fraction of the nearest-neighbour distance make a state unphysical.
+    public var minimumSeparation: Double = 0.5
 }
 
 /// `model` with `"kind": "crystal"`: a perfect crystal relaxed to zero pressure.

@@ -2,9 +2,9 @@ import Physics
 
 extension ConfigurationDecoder {
     /// Every field any model kind accepts (the reader for `model` is created before the kind is known).
-    static let modelFields = ["lattice", "cells", "lattice_constant", "periodic", "potential", "cutoff", "skin", "groups",
+    static let modelFields = ["lattice", "cells", "lattice_constant", "periodic", "potential", "cutoff", "skin", "minimum_separation", "groups",
                               "units", "newton", "initial_lattice_constant"] + poroelasticFields.filter { $0 != "kind" && $0 != "newton" }
-    static let latticeFields = ["kind", "lattice", "cells", "lattice_constant", "periodic", "potential", "cutoff", "skin",
+    static let latticeFields = ["kind", "lattice", "cells", "lattice_constant", "periodic", "potential", "cutoff", "skin", "minimum_separation",
                                 "groups", "units", "newton"]
     static let crystalFields = ["kind", "lattice", "potential", "cutoff", "initial_lattice_constant", "units", "newton"]
 
@@ -79,7 +79,7 @@ extension ConfigurationDecoder {
         if let x = n.number("absolute_tolerance") { o.absoluteTolerance = x }
         if let x = n.number("step_tolerance") { o.stepTolerance = x }
         n.finish()
-        do { try o.validate() } catch { r.diagnostics.error("\(error)", at: n.position) }
+        do { try o.validate() } catch { r.diagnostics.error(CaseTerms.translate("\(error)"), at: n.position) }
         return o
     }
 
@@ -93,6 +93,7 @@ extension ConfigurationDecoder {
         let potential = potential(r)
         let cutoff = cutoff(r)
         let skin = r.number("skin") ?? 0.3
+        let minimumSeparation = r.number("minimum_separation") ?? 0.5
         let units = units(r)
         let newton = newton(r)
         var groups: [GroupDefinition] = []
@@ -104,6 +105,10 @@ extension ConfigurationDecoder {
         r.finish()
         if let a, !(a > 0) { d.error("'lattice_constant' in model must be > 0, found \(a)", at: r.position(of: "lattice_constant")) }
         if skin < 0 { d.error("'skin' in model must be ≥ 0, found \(skin)", at: r.position(of: "skin")) }
+        if !(minimumSeparation >= 0 && minimumSeparation < 1) {
+            d.error("'minimum_separation' in model is a fraction of the nearest-neighbour distance in [0, 1) (0 turns the check off), "
+                    + "found \(minimumSeparation)", at: r.position(of: "minimum_separation"))
+        }
         guard let kind, let cells, let a, a > 0, let potential, let cutoff else { return nil }
         let dimension = kind.spatialDimension
         guard cells.count == dimension, cells.allSatisfy({ $0 >= 1 }) else {
@@ -128,7 +133,7 @@ extension ConfigurationDecoder {
         }
         return .lattice(LatticeConfiguration(lattice: kind, cells: cells, latticeConstant: a, periodic: flags, potential: potential,
                                              cutoffInner: cutoff.0, cutoffOuter: cutoff.1, skin: skin, groups: groups,
-                                             units: units, newton: newton))
+                                             units: units, newton: newton, minimumSeparation: minimumSeparation))
     }
 
     private static func decodeGroup(_ m: JSONMember, diagnostics d: DiagnosticList) -> GroupDefinition? {

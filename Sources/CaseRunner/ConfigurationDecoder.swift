@@ -157,7 +157,7 @@ public enum ConfigurationDecoder {
             try c.levenbergMarquardt.validate()
             try c.lbfgs.validate()
         } catch {
-            r.diagnostics.error("optimizer: \(error.description)", at: r.position)
+            r.diagnostics.error("optimizer: " + CaseTerms.translate(error.description), at: r.position)
         }
         return c
     }

@@ -55,6 +55,7 @@ final class FitProblem {
                                                 observables: try step.makeObservables(components), observed: observed, sigma: sigma,
                                                 initial: step.initial, bindings: step.bindings)
                 experiment.continuation.loadPath = step.loadPath
+                experiment.stateCheck = step.stateCheck  // an unphysical equilibrium is a failed evaluation
                 experiments.append(experiment)
             }
         }
@@ -122,9 +123,13 @@ struct Prediction {
             for step in setup.steps {
                 guard let result = try step.predict(theta: theta, names: loaded.space.names) else {
                     let at = setup.configuration.sweep.map { " at sweep value \($0.values[step.step])" } ?? ""
-                    let why = step.lastRejection.map { "; \($0)" } ?? "; the parameters may be unphysical, or the loading too large"
+                    if let reason = step.lastRejection {
+                        throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium at " + describe(theta, loaded.space.names)
+                                        + " was rejected: \(reason); reduce the loading, or check the potential's parameters "
+                                        + "(model.minimum_separation sets the closest admissible approach of atoms, default 0.5)")
+                    }
                     throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium was not found at "
-                                    + describe(theta, loaded.space.names) + why)
+                                    + describe(theta, loaded.space.names) + "; the parameters may be unphysical, or the loading too large")
                 }
                 newton += result.equilibrium.iterations
                 states.append(result.equilibrium.displacement)

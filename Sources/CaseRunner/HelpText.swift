@@ -42,6 +42,8 @@ enum HelpText {
                   --max-iterations N       outer iteration limit; overrides the configuration
                   --resume                 continue an interrupted run from its checkpoint (CASE/.results.checkpoint);
                                            the result is the same, bit for bit, as an uninterrupted run
+                  --force                  run even when the size estimated from the configuration exceeds the
+                                           memory available
                   -q, --quiet              no progress lines
                   --threads N              BLAS threads
 
@@ -51,12 +53,15 @@ enum HelpText {
                 """
         case .check:
             return """
-                Usage: calibrate check CASE [--no-solve]
+                Usage: calibrate check CASE [--no-solve] [--force]
 
                 Validates case.json and the data files against each other as `run` does: schema, unknown
                 fields, parameter bounds, groups, dimensions, units (converting compatible ones), missing
                 values and σ; then solves the model once at the initial parameters.
                   --no-solve               skip the forward solve
+                  --force                  check a case whose size estimate exceeds the memory available
+                The size (atoms or triangles, unknowns, factor memory) is estimated from the configuration first,
+                and a case that cannot fit in the memory available is refused unless --force is given.
                 Lists every problem found as FILE[:LINE:COLUMN]: error|warning|note: MESSAGE. Exit status 0
                 when valid, 2 otherwise.
                 """
@@ -77,7 +82,7 @@ enum HelpText {
                 Usage: calibrate synth CASE --truth NAME=VALUE … --noise REL [--seed N] [--out DIR]
 
                 Writes the data file(s) the configuration names, from the model at the true parameters
-                (--truth; others at their initial values), with Gaussian noise of standard deviation
+                (--truth; others at their initial values, see --at-initial), with Gaussian noise of standard deviation
                 REL × (largest |value| of each variable). σ variables named in the configuration are written
                 with that standard deviation. The same seed gives the same file, bit for bit.
 
@@ -86,6 +91,9 @@ enum HelpText {
                   --noise REL              relative noise level (0 for exact data; > 0 when σ variables are written)
                   --seed N                 random seed (default 0)
                   -o, --out DIR            write the files into DIR instead of the case folder
+                  --at-initial             parameters without --truth take their initial values, even when this
+                                           replaces existing data (without it, existing data are only replaced
+                                           when every free parameter has a --truth)
                 """
         case .gradcheck:
             return """

@@ -114,7 +114,15 @@ extension ModelAssembly {
                     d.error("the mesh file '\(path)' does not exist; 'gmsh' is relative to the case folder", at: p.meshPosition)
                     return nil
                 }
-                mesh = try TriangleMesh.readGmsh(path: path)
+                do { mesh = try TriangleMesh.readGmsh(path: path) } catch {
+                    // Located in the .msh file (and its line), not in case.json: that is where the fix goes.
+                    if case let .syntax(_, section, line, message) = error {
+                        d.error("MSH syntax error\(section.map { " in \($0)" } ?? ""): \(message)", at: TextPosition(line: line, column: 1), file: path)
+                    } else {
+                        d.error("\(error)", file: path)
+                    }
+                    return nil
+                }
             }
         } catch {
             d.error("the mesh: \(error)", at: p.meshPosition)
@@ -149,7 +157,13 @@ extension ModelAssembly {
             materials[region] = PoroMaterial(youngsModulus: 1e7, poissonRatio: 0.25, biotCoefficient: 1, biotModulus: 1e9, mobility: 1e-9,
                                              permeabilityLaw: p.permeabilityLaws[region] ?? .constant)
         }
-        let model = try PoroelasticModel(mesh: mesh, materials: materials, conditions: p.conditions.map(\.condition))
+        let model: PoroelasticModel
+        do {
+            model = try PoroelasticModel(mesh: mesh, materials: materials, conditions: p.conditions.map(\.condition))
+        } catch let error as PhysicsError {
+            d.error(CaseTerms.translate(error.description), at: p.meshPosition)
+            return nil
+        }
         let times = e.sweep?.values ?? []
         if let first = p.times.first, let last = p.times.last, let outside = times.first(where: { $0 < first || $0 > last }) {
             d.error("experiment '\(e.name)' observes at t = \(formatNumber(outside)) s, outside the simulated times \(formatNumber(first))…\(formatNumber(last)) s; "

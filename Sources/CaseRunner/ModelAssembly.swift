@@ -16,6 +16,8 @@ final class StepSetup {
     let makeObservables: ([Int]) throws -> ObservableSet
     /// Atom positions for field output (nil for models without a spatial field).
     let field: FieldGeometry?
+    /// Why an equilibrium state is not physical (atoms pushed through each other), or nil; see `Experiment.stateCheck`.
+    var stateCheck: (([Double]) -> String?)?
 
     init(experiment: Int, step: Int, model: Model, newton: NewtonOptions, initial: [Double], bindings: [ParameterBinding],
          componentCount: Int, makeObservables: @escaping ([Int]) throws -> ObservableSet, field: FieldGeometry?) {
@@ -32,9 +34,6 @@ final class StepSetup {
 
     private var predictor: Experiment?
 
-    /// Why the last prediction was rejected (an instability along the loading path), if it was.
-    var lastRejection: String? { predictor?.events.last }
-
     /// The loading path that defines this step's equilibrium: the prescribed displacements and the
     /// indentation depth grow together from zero.
     var loadPath: LoadPathOptions {
@@ -50,9 +49,13 @@ final class StepSetup {
                                        observed: [Double](repeating: 0, count: componentCount),
                                        sigma: [Double](repeating: 1, count: componentCount), initial: initial, bindings: bindings)
             predictor!.continuation.loadPath = loadPath
+            predictor!.stateCheck = stateCheck
         }
         return try predictor!.evaluate(theta: theta, names: names, derivatives: .none)
     }
+
+    /// Why the last prediction's equilibrium was rejected as unphysical, if it was.
+    var lastRejection: String? { predictor?.lastRejection }
 }
 
 /// Reference positions of the atoms of a lattice, for VTK output.
@@ -241,11 +244,14 @@ enum ModelAssembly {
             let model = try LatticeModel(lattice: lattice, potential: potential, cutoff: cutoff, skin: l.skin,
                                          constraints: constraints, forces: forces, indenter: indenter)
             let observables = list
-            setups.append(StepSetup(experiment: index, step: k, model: try model.makeModel(), newton: l.newton,
-                                    initial: model.initialDisplacement(), bindings: bindings(model.parameterNames, experiment: e, step: k),
-                                    componentCount: observables.count,
-                                    makeObservables: { try model.observables($0.map { observables[$0] }) },
-                                    field: FieldGeometry(dimension: dimension, reference: lattice.positions, atomIDs: lattice.originalIndex)))
+            let setup = StepSetup(experiment: index, step: k, model: try model.makeModel(), newton: l.newton,
+                                  initial: model.initialDisplacement(), bindings: bindings(model.parameterNames, experiment: e, step: k),
+                                  componentCount: observables.count,
+                                  makeObservables: { try model.observables($0.map { observables[$0] }) },
+                                  field: FieldGeometry(dimension: dimension, reference: lattice.positions, atomIDs: lattice.originalIndex))
+            let fraction = l.minimumSeparation
+            setup.stateCheck = { u in AtomicOverlap.find(lattice: lattice, displacement: u, fraction: fraction)?.description }
+            setups.append(setup)
         }
         return ExperimentSetup(configuration: e, steps: setups, layouts: layouts)
     }

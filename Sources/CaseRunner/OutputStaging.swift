@@ -2,13 +2,16 @@ import Foundation
 
 /// A command's output folder, written in full beside its destination and moved into place only
 /// when every file is complete: a failed or interrupted command never leaves a partial folder,
-/// and an existing folder is replaced only on success.
+/// and an existing folder is replaced only on success. Holds the folder's `OutputLock` while alive,
+/// and removes the leftovers of earlier runs that were killed (`StaleOutputs`).
 final class OutputStaging {
     /// The folder the outputs end up in.
     let destination: String
     /// The hidden folder they are written to first.
     let staging: String
     private var finished = false
+    /// Held until this object is released (after the command has removed or saved its checkpoint).
+    private let lock: OutputLock
 
     /// Creates the staging folder; a `CaseError` when the destination cannot be written.
     init(destination: String) throws(CaseError) {
@@ -28,6 +31,9 @@ final class OutputStaging {
         if !isDirectory.boolValue {
             throw CaseError("cannot write results to '\(path)': '\(parentShown)' is not a folder; choose another folder with --out")
         }
+        // One writer per output folder; the leftovers of writers that died are removed under the lock.
+        lock = try OutputLock(folder: path)
+        StaleOutputs.clean(besides: path)
         staging = (parent.isEmpty ? "" : parent + "/") + ".\(name).partial-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         guard mkdir(staging, 0o777) == 0 else {
             let reason = String(cString: strerror(errno))

@@ -56,20 +56,13 @@ enum RunCommand {
         let fit = try FitProblem(loaded, data: data!)
 
         // The checkpoint: what it must match, and where it is.
-        var fingerprint = Fingerprint()
-        fingerprint.add(CalibrateTool.version)
-        fingerprint.add(loaded.configurationBytes)
-        for file in loaded.dataFiles { fingerprint.add(FileManager.default.contents(atPath: file) ?? Data()) }
-        fingerprint.add("\(optimizer.method) \(optimizer.levenbergMarquardt) \(optimizer.lbfgs)")
+        let fingerprint = Checkpoint.fingerprint(of: loaded, optimizer: optimizer)
         let checkpointPath = Checkpoint.path(forOutput: staging.destination)
         var replay: [EvaluationJournal.Record] = []
         var previousSeconds = 0.0
         if options.resume {
-            if let bytes = FileManager.default.contents(atPath: checkpointPath) {
-                guard let checkpoint = Checkpoint.decode(bytes) else {
-                    throw CaseError("the checkpoint '\(checkpointPath)' is damaged; delete it and run again without --resume")
-                }
-                guard checkpoint.fingerprint == fingerprint.value else {
+            if let checkpoint = try Checkpoint.read(at: checkpointPath) {
+                guard checkpoint.fingerprint == fingerprint else {
                     throw CaseError("the checkpoint '\(checkpointPath)' was written for a different configuration, data or optimizer "
                                     + "setting; run again without --resume to start over")
                 }
@@ -93,7 +86,7 @@ enum RunCommand {
         let journal = EvaluationJournal(replaying: replay)
         let signals = options.handleSignals ? SignalWatcher() : nil
         let monitor = RunMonitor(journal: journal, space: space, console: console, checkpointPath: checkpointPath,
-                                 fingerprint: fingerprint.value, threads: BLASThreads.current, previousSeconds: previousSeconds,
+                                 fingerprint: fingerprint, threads: BLASThreads.current, previousSeconds: previousSeconds,
                                  stopAfterIterations: options.stopAfterIterations, signals: signals,
                                  maximumIterations: optimizer.method == .levenbergMarquardt
                                      ? optimizer.levenbergMarquardt.maximumIterations : optimizer.lbfgs.maximumIterations)

@@ -6,13 +6,17 @@ import NetCDF
 /// files the configuration names, from the model at the true parameters plus Gaussian noise —
 /// exactly the variables, dimensions, coordinates and units that `run` will read back.
 enum SynthCommand {
+    ///
+    /// Existing data are precious: unless `atInitial` says the initial values are meant, an existing
+    /// data file is only replaced when every free parameter has a `--truth`. All files are written to
+    /// temporaries first and replace the old ones only when every one of them is complete.
     static func execute(_ caseArgument: String, truth: [(String, Double)], noise: Double, seed: UInt64, output: String?,
-                        console: Console) throws -> Int32 {
+                        atInitial: Bool = false, console: Console) throws -> Int32 {
         let (loaded, _) = try CommandSupport.load(caseArgument, console: console, readData: false)
         let theta = try loaded.parameters(with: truth, option: "--truth")
         let given = Set(truth.map(\.0))
         let defaulted = loaded.space.names.filter { !given.contains($0) }
-        if !defaulted.isEmpty { console.info("at their initial values: " + defaulted.joined(separator: ", ")) }
+        let freeWithoutTruth = loaded.space.freeNames.filter { !given.contains($0) }
         let needsSigma = loaded.setups.contains { $0.layouts.contains { if case .variable = $0.configuration.sigma { return true } else { return false } } }
         if needsSigma && noise == 0 {
             throw UsageError("the configuration reads σ from the data file, and σ must be > 0: give --noise > 0", command: "synth")
@@ -28,6 +32,15 @@ enum SynthCommand {
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw CaseError("cannot write the data into '\(directory)': it is not a folder")
         }
+        let targets = Set(loaded.setups.map { CaseLocation.join(directory, $0.configuration.data) })
+        let existing = targets.filter { FileManager.default.fileExists(atPath: $0) }.sorted()
+        if !freeWithoutTruth.isEmpty, !atInitial, !existing.isEmpty {
+            throw UsageError("this would replace \(existing.joined(separator: ", ")) with data made at the initial value(s) of "
+                             + freeWithoutTruth.joined(separator: ", ") + ", which have no --truth; give "
+                             + freeWithoutTruth.map { "--truth \($0)=VALUE" }.joined(separator: " ")
+                             + ", or --at-initial to use the initial values of case.json", command: "synth")
+        }
+        if !defaulted.isEmpty { console.info("at their initial values: " + defaulted.joined(separator: ", ")) }
         let prediction = try Prediction.compute(loaded, theta: theta)
         var rng = SplitMix64(seed: seed)
 
@@ -37,20 +50,25 @@ enum SynthCommand {
             let path = CaseLocation.join(directory, setup.configuration.data)
             if let k = files.firstIndex(where: { $0.path == path }) { files[k].experiments.append(e) } else { files.append((path, [e])) }
         }
+        // Every file complete (in its temporary) before any replaces its predecessor; a writer that is
+        // released without commit removes its temporary, so a failure leaves every old file as it was.
+        var writers: [NetCDFWriter] = []
+        defer { for writer in writers { writer.discard() } }
         for file in files {
             let writer: NetCDFWriter
             do { writer = try NetCDFWriter(path: file.path, format: .classic) } catch { throw CaseError(error.description) }
+            writers.append(writer)
             do {
                 try writeFile(writer, loaded: loaded, experiments: file.experiments, prediction: prediction, theta: theta, noise: noise,
                               seed: seed, rng: &rng)
-                try writer.commit()
             } catch let error as CaseError {
-                writer.discard()
                 throw error
             } catch {
-                writer.discard()
                 throw CaseError("cannot write '\(file.path)': \(error)")
             }
+        }
+        for (file, writer) in zip(files, writers) {
+            do { try writer.commit() } catch { throw CaseError("cannot write '\(file.path)': \(error)") }
             let count = file.experiments.reduce(0) { $0 + loaded.setups[$1].layouts.reduce(0) { $0 + $1.count } }
             console.print("wrote \(file.path): \(count) values at " + Prediction.describe(theta, loaded.space.names)
                           + ", relative noise \(formatNumber(noise)), seed \(seed)")

@@ -10,7 +10,9 @@ struct Header {
     let variableIDs: [String: Int32]
     let globalAttributes: [NetCDFAttribute]
 
-    init(reading handle: NCHandle) throws(NetCDFError) {
+    /// `fileSize` bounds every count and attribute length the library reports: a header cannot
+    /// describe more names or attribute bytes than the file holds.
+    init(reading handle: NCHandle, fileSize: Int) throws(NetCDFError) {
         var formatCode: Int32 = 0
         try handle.call(.inquire) { nc_inq_format($0, &formatCode) }
         guard let format = NetCDFFormat(formatCode: formatCode) else {
@@ -19,8 +21,8 @@ struct Header {
         }
         self.format = format
 
-        let dimensionIDs = try Self.ids(handle) { nc_inq_dimids($0, &$1, $2, 0) }
-        let unlimitedIDs = Set(try Self.ids(handle) { nc_inq_unlimdims($0, &$1, $2) })
+        let dimensionIDs = try Self.ids(handle, fileSize: fileSize) { nc_inq_dimids($0, &$1, $2, 0) }
+        let unlimitedIDs = Set(try Self.ids(handle, fileSize: fileSize) { nc_inq_unlimdims($0, &$1, $2) })
         var dimensionsByID: [Int32: NetCDFDimension] = [:]
         var dimensions: [NetCDFDimension] = []
         for id in dimensionIDs {
@@ -35,7 +37,7 @@ struct Header {
 
         var variables: [NetCDFVariable] = []
         var variableIDs: [String: Int32] = [:]
-        for varid in try Self.ids(handle, { nc_inq_varids($0, &$1, $2) }) {
+        for varid in try Self.ids(handle, fileSize: fileSize, { nc_inq_varids($0, &$1, $2) }) {
             var type: nc_type = 0
             var rank: Int32 = 0
             var attributeCount: Int32 = 0
@@ -55,7 +57,7 @@ struct Header {
                     shape.append(length)
                 }
             }
-            let attributes = try Self.attributes(handle, varid: varid, variable: name, count: attributeCount)
+            let attributes = try Self.attributes(handle, varid: varid, variable: name, count: attributeCount, fileSize: fileSize)
             variables.append(NetCDFVariable(name: name, type: NetCDFDataType(type), dimensions: names,
                                       shape: shape, attributes: attributes))
             variableIDs[name] = varid
@@ -65,16 +67,19 @@ struct Header {
 
         var globalCount: Int32 = 0
         try handle.call(.inquire) { nc_inq_natts($0, &globalCount) }
-        globalAttributes = try Self.attributes(handle, varid: NC_GLOBAL, variable: nil, count: globalCount)
+        globalAttributes = try Self.attributes(handle, varid: NC_GLOBAL, variable: nil, count: globalCount, fileSize: fileSize)
     }
 
     /// Runs an `nc_inq_*ids` style call twice: once for the count, once for the ids.
     private static func ids(
-        _ handle: NCHandle,
+        _ handle: NCHandle, fileSize: Int,
         _ inquire: (Int32, inout Int32, UnsafeMutablePointer<Int32>?) -> Int32
     ) throws(NetCDFError) -> [Int32] {
         var count: Int32 = 0
         try handle.call(.inquire) { inquire($0, &count, nil) }
+        guard count >= 0, Int(count) <= fileSize else {
+            throw .corruptFile(path: handle.path, detail: "its header lists \(count) dimensions or variables in \(fileSize) bytes")
+        }
         var ids = [Int32](repeating: 0, count: Int(count))
         try handle.call(.inquire) { ncid in
             ids.withUnsafeMutableBufferPointer { inquire(ncid, &count, $0.baseAddress) }
@@ -91,21 +96,26 @@ struct Header {
     }
 
     private static func attributes(_ handle: NCHandle, varid: Int32, variable: String?,
-                                   count: Int32) throws(NetCDFError) -> [NetCDFAttribute] {
+                                   count: Int32, fileSize: Int) throws(NetCDFError) -> [NetCDFAttribute] {
         var attributes: [NetCDFAttribute] = []
         for index in 0..<max(count, 0) {
             let name = try Self.name(handle, .inquire) { nc_inq_attname($0, varid, index, $1) }
-            attributes.append(try attribute(handle, varid: varid, variable: variable, name: name))
+            attributes.append(try attribute(handle, varid: varid, variable: variable, name: name, fileSize: fileSize))
         }
         return attributes
     }
 
     private static func attribute(_ handle: NCHandle, varid: Int32, variable: String?,
-                                  name: String) throws(NetCDFError) -> NetCDFAttribute {
+                                  name: String, fileSize: Int) throws(NetCDFError) -> NetCDFAttribute {
         let operation = NCOperation.readAttribute(variable: variable, attribute: name)
         var ncType: nc_type = 0
         var length = 0
         try handle.call(operation) { nc_inq_att($0, varid, name, &ncType, &length) }
+        // Attributes are stored uncompressed: each value takes at least a byte of the file.
+        guard length >= 0, length <= fileSize else {
+            throw .corruptFile(path: handle.path, detail: "attribute '\(name)' of \(variable.map { "variable '\($0)'" } ?? "the file") "
+                               + "claims \(length) values in a file of \(fileSize) bytes")
+        }
         let type = NetCDFDataType(ncType)
 
         func values<T: Numeric>(_ get: (Int32, UnsafeMutablePointer<T>) -> Int32) throws(NetCDFError) -> [T] {

@@ -27,6 +27,8 @@ public enum NetCDFError: Error, CustomStringConvertible, Sendable, Equatable {
     case wrongDimensions(path: String, variable: String, expected: [String], found: [String])
     case wrongValueCount(path: String, variable: String, shape: [Int], isRecordVariable: Bool, found: Int)
     case fillValueInRequiredData(path: String, variable: String, index: [Int], found: String, count: Int)
+    /// A variable with more values than the reader's or the caller's limit: refused before reading.
+    case tooLarge(path: String, variable: String, shape: [Int], dimensions: [String], limit: Int)
 
     // Defining the contents of a new file.
     case unsupportedType(path: String, name: String, type: NetCDFDataType, format: NetCDFFormat)
@@ -93,6 +95,11 @@ public enum NetCDFError: Error, CustomStringConvertible, Sendable, Equatable {
             return "netCDF file '\(path)': variable '\(variable)' has \(count) missing value(s); the "
                 + "first is at index \(index) (found \(found)) where data are required. Supply the "
                 + "missing data, or read with fill: .allowFill to get NaN for missing values."
+        case let .tooLarge(path, variable, shape, dimensions, limit):
+            let sizes = zip(dimensions, shape).map { "\($0) = \($1)" }.joined(separator: ", ")
+            return "netCDF file '\(path)': variable '\(variable)' declares \(sizes.isEmpty ? "its shape" : sizes), more "
+                + "than the \(limit) values that can be read here. Check the dimensions with `ncdump -h`: the "
+                + "file is damaged or is not the data of this case."
         case let .unsupportedType(path, name, type, format):
             return "netCDF file '\(path)': '\(name)' of type \(type) cannot be stored in \(format) "
                 + "format. Create the file with format: .netCDF4, or store double, float or int."

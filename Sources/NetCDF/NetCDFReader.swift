@@ -18,6 +18,11 @@ public final class NetCDFReader {
     public let variables: [NetCDFVariable]
     public let globalAttributes: [NetCDFAttribute]
 
+    /// The most values any single read returns (see `init(path:elementLimit:)`).
+    public let elementLimit: Int
+    /// 2²⁶ values: 512 MB of Double, far more than an experiment file holds.
+    public static let defaultElementLimit = 1 << 26
+
     private let handle: NCHandle
     private let variableIDs: [String: Int32]
 
@@ -25,23 +30,32 @@ public final class NetCDFReader {
     ///
     /// Throws `.missingFile` if nothing is there, `.notNetCDF` for another kind of file,
     /// `.corruptFile` for a damaged or truncated netCDF file, `.cannotOpen` otherwise.
-    public init(path: String) throws(NetCDFError) {
+    /// `elementLimit` bounds every read: a variable with more values is refused (`.tooLarge`) before
+    /// anything is allocated for it, so a small file declaring a huge dimension cannot exhaust memory.
+    public init(path: String, elementLimit: Int = NetCDFReader.defaultElementLimit) throws(NetCDFError) {
         // Checked here, not left to nc_open: netCDF-C would treat a missing "http://..." path as a
         // remote (DAP) dataset and try the network.
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            var link = stat()
+            if lstat(path, &link) == 0, (link.st_mode & S_IFMT) == S_IFLNK {
+                throw .cannotOpen(path: path, reason: "it is a symbolic link to nothing (its target is missing, or the links loop)")
+            }
             throw .missingFile(path: path)
         }
         guard !isDirectory.boolValue else {
             throw .cannotOpen(path: path, reason: "it is a directory, not a file")
         }
+        guard FileSize.of(path) != nil else {  // a device or a pipe would be read forever
+            throw .cannotOpen(path: path, reason: "it is not a regular file (a device, a pipe or a socket)")
+        }
+        // Before nc_open: netCDF-C trusts a classic header's names and counts (see ClassicHeader).
+        try ClassicHeader.validate(path: path)
         var ncid: Int32 = -1
         try NetCDFLibrary.call(path, .open) { nc_open(path, NC_NOWRITE, &ncid) }
         let handle = NCHandle(ncid: ncid, path: path)  // from here on, releasing `handle` closes the file
-        let header = try Header(reading: handle)
-        if [.classic, .offset64Bit, .cdf5].contains(header.format) {
-            try ClassicLength.check(path: path)
-        }
+        let header = try Header(reading: handle, fileSize: FileSize.of(path) ?? Int.max)
+        self.elementLimit = max(elementLimit, 0)
         self.path = path
         self.handle = handle
         format = header.format
@@ -82,9 +96,9 @@ public final class NetCDFReader {
 
     /// Reads the CF coordinate variable of `dimension` as Double; errors as for `readDoubles`.
     public func readCoordinate(_ dimension: String,
-                               fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Double> {
+                               fill: NetCDFFillPolicy = .requireNoFill, limit: Int? = nil) throws(NetCDFError) -> NetCDFArray<Double> {
         _ = try self.dimension(dimension)
-        return try read(dimension, dimensions: [dimension], rank: nil, fill: fill)
+        return try read(dimension, dimensions: [dimension], rank: nil, fill: fill, limit: limit)
     }
 
     // MARK: Attributes
@@ -141,33 +155,35 @@ public final class NetCDFReader {
     /// short, byte, uint, ushort and ubyte; int64, char and string variables are `.wrongType`.
     ///
     /// `dimensions` (names, in order) and `rank`, when given, must match the variable's, else
-    /// `.wrongRank` / `.wrongDimensions`. See `NetCDFFillPolicy` for how missing values are treated.
+    /// `.wrongRank` / `.wrongDimensions`. `limit`, when given, is the most values the caller can use:
+    /// a larger variable is `.tooLarge`, refused before anything is allocated (as is one larger
+    /// than the reader's `elementLimit`). See `NetCDFFillPolicy` for how missing values are treated.
     public func readDoubles(_ name: String, dimensions: [String]? = nil, rank: Int? = nil,
-                            fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Double> {
-        try read(name, dimensions: dimensions, rank: rank, fill: fill)
+                            fill: NetCDFFillPolicy = .requireNoFill, limit: Int? = nil) throws(NetCDFError) -> NetCDFArray<Double> {
+        try read(name, dimensions: dimensions, rank: rank, fill: fill, limit: limit)
     }
 
     /// Reads a whole variable as Float: float, short, byte, ushort or ubyte. See `readDoubles`.
     public func readFloats(_ name: String, dimensions: [String]? = nil, rank: Int? = nil,
-                           fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Float> {
-        try read(name, dimensions: dimensions, rank: rank, fill: fill)
+                           fill: NetCDFFillPolicy = .requireNoFill, limit: Int? = nil) throws(NetCDFError) -> NetCDFArray<Float> {
+        try read(name, dimensions: dimensions, rank: rank, fill: fill, limit: limit)
     }
 
     /// Reads a whole variable as Int32: int, short, byte, ushort or ubyte. See `readDoubles`.
     public func readInt32s(_ name: String, dimensions: [String]? = nil, rank: Int? = nil,
-                           fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Int32> {
-        try read(name, dimensions: dimensions, rank: rank, fill: fill)
+                           fill: NetCDFFillPolicy = .requireNoFill, limit: Int? = nil) throws(NetCDFError) -> NetCDFArray<Int32> {
+        try read(name, dimensions: dimensions, rank: rank, fill: fill, limit: limit)
     }
 
     /// Reads a whole variable as Int64: int64, int, uint, short, byte, ushort or ubyte.
     /// See `readDoubles`.
     public func readInt64s(_ name: String, dimensions: [String]? = nil, rank: Int? = nil,
-                           fill: NetCDFFillPolicy = .requireNoFill) throws(NetCDFError) -> NetCDFArray<Int64> {
-        try read(name, dimensions: dimensions, rank: rank, fill: fill)
+                           fill: NetCDFFillPolicy = .requireNoFill, limit: Int? = nil) throws(NetCDFError) -> NetCDFArray<Int64> {
+        try read(name, dimensions: dimensions, rank: rank, fill: fill, limit: limit)
     }
 
     private func read<T: NCElement>(_ name: String, dimensions expected: [String]?, rank: Int?,
-                                    fill: NetCDFFillPolicy) throws(NetCDFError) -> NetCDFArray<T> {
+                                    fill: NetCDFFillPolicy, limit: Int?) throws(NetCDFError) -> NetCDFArray<T> {
         let variable = try self.variable(name)
         guard T.readableTypes.contains(variable.type) else {
             throw .wrongType(path: path, variable: name, expected: T.storedType, found: variable.type)
@@ -194,6 +210,10 @@ public final class NetCDFReader {
                 throw .corruptFile(path: path, detail: "variable '\(name)' claims shape \(variable.shape)")
             }
             count = product
+        }
+        let most = min(limit ?? elementLimit, elementLimit)
+        guard count <= most else {
+            throw .tooLarge(path: path, variable: name, shape: variable.shape, dimensions: variable.dimensions, limit: most)
         }
         var values = [T](repeating: 0, count: count)
         if count > 0 {

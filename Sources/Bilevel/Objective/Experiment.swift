@@ -39,6 +39,13 @@ public final class Experiment {
     /// Rejected evaluations and their reasons (branch jumps, instabilities), oldest first; at most 100 kept.
     public private(set) var events: [String] = []
     private var cache = ContinuationCache()
+    /// Physical admissibility of a converged state (for example no atoms pushed through each other):
+    /// returns why the state is not a state of the material, or nil. An inadmissible equilibrium is
+    /// a failed evaluation (nil), its reason kept in `lastRejection`.
+    public var stateCheck: (([Double]) -> String?)?
+    /// Why the last evaluation's equilibrium was rejected (inadmissible state, branch jump, unstable
+    /// branch); nil when it was not.
+    public private(set) var lastRejection: String?
 
     /// The equilibria kept for continuation, most recent first: save them with a checkpoint and restore
     /// them to resume a run bit for bit.
@@ -100,6 +107,7 @@ public final class Experiment {
     public func evaluate(theta: [Double], names: [String], derivatives: Derivatives) throws -> Evaluation? {
         let map = try BindingMap(bindings, theta: theta, names: names, experiment: name)
         let modelTheta = map.modelTheta
+        lastRejection = nil
         let result: EquilibriumResult
         do {
             guard let r = try equilibrium(at: modelTheta) else { return nil }
@@ -108,6 +116,8 @@ public final class Experiment {
             if case .nonFinite = error { return nil }
             throw error
         }
+        lastRejection = stateCheck?(result.displacement)
+        if lastRejection != nil { return nil }
         do {
             // Sensitivities serve the Jacobian and the next evaluation's predictor (p solves with one factor).
             let needsSensitivities = derivatives == .jacobian || continuation.enabled
@@ -183,6 +193,7 @@ public final class Experiment {
     }
 
     private func record(_ event: String) {
+        lastRejection = event
         if events.count < 100 { events.append(event) }
     }
 

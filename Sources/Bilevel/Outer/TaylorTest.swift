@@ -13,6 +13,15 @@
 // tolerance of 2 (or of 3: the curvature vanishes along δ but the gradient is right) over at least
 // `minimumWindow` consecutive h. If R is below the floor for every h, f is linear along δ and the gradient
 // is right to rounding: pass.
+//
+// Noisy f. When f involves an inner solve converged to a tolerance (Newton, a time-stepping run), f
+// carries noise ν far above rounding, and at small h the remainder is R ≈ ν: constant, with erratic
+// observed orders. That region says nothing about the gradient, so (1) the floor is raised to
+// `noiseMargin` × the median remainder of the `noiseSamples` smallest h (a noise level measured from the
+// sweep itself: with an exact f those remainders are at rounding level and the floor hardly moves), and
+// (2) the decisive window is the smallest-h run of at least `minimumWindow` steps over which R falls at
+// a steady order above ½, pairs below it being skipped. A wrong gradient still shows: its R = h|e| falls
+// at a steady order 1 at small h.
 
 import Foundation
 
@@ -36,6 +45,10 @@ public struct TaylorTestOptions: Sendable, Codable, Equatable {
     public var minimumWindow = 3
     /// Safety factor of the round-off floor. Default 1000 (R keeps ≥ 3 significant digits).
     public var roundOffMargin = 1000.0
+    /// Number of smallest h whose median remainder measures the noise of f. Default 5.
+    public var noiseSamples = 5
+    /// Safety factor over the measured noise level. Default 10.
+    public var noiseMargin = 10.0
 
     public init() {}
 
@@ -47,6 +60,8 @@ public struct TaylorTestOptions: Sendable, Codable, Equatable {
         try requireOption(orderTolerance > 0, "orderTolerance", orderTolerance, "positive")
         try requireOption(minimumWindow >= 2, "minimumWindow", minimumWindow, "at least 2")
         try requireOption(roundOffMargin >= 1, "roundOffMargin", roundOffMargin, "at least 1")
+        try requireOption(noiseSamples >= 1 && noiseSamples < stepCount, "noiseSamples", noiseSamples, "between 1 and stepCount − 1")
+        try requireOption(noiseMargin >= 1, "noiseMargin", noiseMargin, "at least 1")
     }
 }
 
@@ -142,6 +157,10 @@ public enum TaylorTest {
             floors.append(o.roundOffMargin * Double.ulpOfOne * (abs(f0) + abs(fh) + abs(h * slope)))
             h *= o.reduction
         }
+        // The noise level of f, measured at the smallest h (see the note at the top).
+        let tail = remainders.suffix(o.noiseSamples).map { $0.isFinite ? $0 : 0 }.sorted()
+        let noiseFloor = o.noiseMargin * tail[tail.count / 2]
+        floors = floors.map { max($0, noiseFloor) }
         let orders: [Double?] = (0 ..< o.stepCount - 1).map { k in
             let (a, b) = (remainders[k], remainders[k + 1])
             guard a > 0, b > 0, a.isFinite, b.isFinite else { return nil }
@@ -164,20 +183,27 @@ public enum TaylorTest {
                 : "FAIL: f returned non-finite values along δ; reduce largestStep"
             return result
         }
-        // Grow the window upward from the smallest usable pair while the order stays put.
-        var top = bottom
-        if bottom - 1 >= usable[0], let reference = orders[bottom - 1] {
-            top = bottom - 1
+        // The decisive window: the smallest-h run of at least `minimumWindow` steps where R falls at a
+        // steady order (> ½, within the tolerance of the run's lowest pair); failing that, the longest run.
+        var best = bottom ... bottom
+        var lowest = bottom
+        while lowest - 1 >= usable[0] {
+            defer { lowest -= 1 }
+            guard let reference = orders[lowest - 1], reference > 0.5 else { continue }
+            var top = lowest - 1
             while top - 1 >= usable[0], let o1 = orders[top - 1], abs(o1 - reference) <= o.orderTolerance { top -= 1 }
+            if lowest - top + 1 > best.count { best = top ... lowest }
+            if best.count >= o.minimumWindow { break }
         }
-        result.window = Array(top ... bottom)
+        let (top, end) = (best.lowerBound, best.upperBound)
+        result.window = Array(top ... end)
         let xs = result.window.map { log(steps[$0]) }, ys = result.window.map { log(remainders[$0]) }
         let mx = xs.reduce(0, +) / Double(xs.count), my = ys.reduce(0, +) / Double(ys.count)
         let sxy = zip(xs, ys).reduce(0) { $0 + ($1.0 - mx) * ($1.1 - my) }
         let sxx = xs.reduce(0) { $0 + ($1 - mx) * ($1 - mx) }
         let fitted = sxx > 0 ? sxy / sxx : nil
         result.fittedOrder = fitted
-        let range = "h from \(outerFormat(steps[top])) to \(outerFormat(steps[bottom]))"
+        let range = "h from \(outerFormat(steps[top])) to \(outerFormat(steps[end]))"
         guard let fitted, result.window.count >= o.minimumWindow else {
             result.verdict = "FAIL: no stable range of at least \(o.minimumWindow) h above the round-off floor "
                 + "(\(result.window.count) found, \(range)); increase largestStep or check f for noise"

@@ -13,18 +13,39 @@ import Foundation
 /// quadrilaterals and volume elements, curved 6-node triangles, triangles in no (or two) regions, and
 /// the element checks of `TriangleMesh` (inverted, degenerate).
 extension TriangleMesh {
+    /// The largest .msh file read: 1 GB.
+    public static let maximumFileBytes = 1 << 30
+
     /// Reads an MSH 4.1 ASCII file.
+    ///
+    /// Only a regular file (or a link to one) of at most `maximumFileBytes` is read: a device or a
+    /// pipe named as the mesh would otherwise be read forever.
     public static func readGmsh(path: String) throws(MeshError) -> TriangleMesh {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw .unreadable(path: path, reason: String(cString: strerror(errno)))
+        }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw .unreadable(path: path, reason: "it is not a regular file; 'gmsh' must name an .msh file")
+        }
+        guard Int(info.st_size) <= maximumFileBytes else {
+            throw .unreadable(path: path, reason: "it has \(info.st_size) bytes, more than the \(maximumFileBytes) this reader accepts "
+                              + "(about 10⁷ triangles); this model is 2D: check that it is the intended mesh")
+        }
         let text: String
         do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
-        return try parseGmsh(text)
+        return try parseGmsh(text, file: path)
     }
 
-    /// Parses the text of an MSH 4.1 ASCII file.
-    public static func parseGmsh(_ text: String) throws(MeshError) -> TriangleMesh {
-        var reader = MSHReader(text)
+    /// Parses the text of an MSH 4.1 ASCII file; `file` (when given) is named in syntax errors.
+    ///
+    /// Every count in the file is untrusted: a negative count is a syntax error, and a count larger
+    /// than what the rest of the file can hold (each item takes at least one token and a separator) is
+    /// refused before anything is reserved for it.
+    public static func parseGmsh(_ text: String, file: String? = nil) throws(MeshError) -> TriangleMesh {
+        var reader = MSHReader(text, file: file)
         return try reader.read()
     }
 }
@@ -32,6 +53,11 @@ extension TriangleMesh {
 /// A cursor over the lines and whitespace-separated tokens of an MSH file, remembering line numbers.
 struct MSHReader {
     let lines: [Substring]
+    /// `remainingBytes[i]`: UTF-8 bytes from the start of line i to the end of the file.
+    let remainingBytes: [Int]
+    let file: String?
+    /// The section being read ("$Nodes"), named in syntax errors.
+    var section: String?
     var line = 0
     var tokens: [Substring] = []
     var tokenIndex = 0
@@ -44,8 +70,36 @@ struct MSHReader {
     var segments: [(entity: Int, nodes: [Int])] = []
     var sawFormat = false
 
-    init(_ text: String) {
+    init(_ text: String, file: String? = nil) {
         lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        var remaining = [Int](repeating: 0, count: lines.count + 1)
+        for i in stride(from: lines.count - 1, through: 0, by: -1) { remaining[i] = remaining[i + 1] + lines[i].utf8.count + 1 }
+        remainingBytes = remaining
+        self.file = file
+    }
+
+    /// A syntax error at (1-based) `line`, naming the file and the section being read.
+    func syntax(_ line: Int, _ message: String) -> MeshError {
+        .syntax(file: file, section: section, line: line, message: message)
+    }
+
+    /// The most items of `tokensPerItem` tokens each that the rest of the file can hold: a token is at
+    /// least one character followed by a separator.
+    func capacity(tokensPerItem: Int) -> Int {
+        let tokensLeft = (tokens.count - tokenIndex) + (remainingBytes[min(line, lines.count)] + 1) / 2
+        return tokensLeft / max(tokensPerItem, 1)
+    }
+
+    /// Reads a count of items (`what`, named in errors) of at least `tokensPerItem` tokens each, and
+    /// refuses it when negative or larger than what the rest of the file can hold.
+    mutating func count(_ what: String, tokensPerItem: Int) throws(MeshError) -> Int {
+        let n = try int()
+        guard n >= 0 else { throw syntax(line, "the number of \(what) is \(n); a count cannot be negative") }
+        let most = capacity(tokensPerItem: tokensPerItem)
+        guard n <= most else {
+            throw syntax(line, "the file declares \(n) \(what), but the rest of the file can hold at most \(most); the file is truncated or the count is wrong")
+        }
+        return n
     }
 
     static func key(_ dim: Int, _ tag: Int) -> Int { dim << 40 | (tag & 0xFF_FFFF_FFFF) }
@@ -56,6 +110,7 @@ struct MSHReader {
             line += 1
             tokens = []
             tokenIndex = 0
+            section = header.hasPrefix("$") ? header : nil
             switch header {
             case "": continue
             case "$MeshFormat": try readFormat()
@@ -64,20 +119,20 @@ struct MSHReader {
             case "$Nodes": try readNodes()
             case "$Elements": try readElements()
             default:
-                guard header.hasPrefix("$") else { throw .syntax(line: line, message: "expected a section header such as $Nodes, found '\(header)'") }
+                guard header.hasPrefix("$") else { throw syntax(line, "expected a section header such as $Nodes, found '\(header)'") }
                 try skipSection(String(header.dropFirst()))
                 continue
             }
             try expectEnd(header)
         }
-        guard sawFormat else { throw .syntax(line: 1, message: "no $MeshFormat section: this is not an MSH file") }
+        guard sawFormat else { throw syntax(1, "no $MeshFormat section: this is not an MSH file") }
         return try assemble()
     }
 
     mutating func nextToken() throws(MeshError) -> Substring {
         while tokenIndex >= tokens.count {
-            guard line < lines.count else { throw .syntax(line: line, message: "unexpected end of file") }
-            if lines[line].hasPrefix("$") { throw .syntax(line: line + 1, message: "section ended early, at '\(lines[line])'") }
+            guard line < lines.count else { throw syntax(line, "unexpected end of file") }
+            if lines[line].hasPrefix("$") { throw syntax(line + 1, "section ended early, at '\(lines[line])'") }
             tokens = lines[line].split(whereSeparator: { $0 == " " || $0 == "\t" })
             tokenIndex = 0
             line += 1
@@ -88,24 +143,24 @@ struct MSHReader {
 
     mutating func int() throws(MeshError) -> Int {
         let t = try nextToken()
-        guard let v = Int(t) else { throw .syntax(line: line, message: "expected an integer, found '\(t)'") }
+        guard let v = Int(t) else { throw syntax(line, "expected an integer, found '\(t)'") }
         return v
     }
 
     mutating func double() throws(MeshError) -> Double {
         let t = try nextToken()
-        guard let v = Double(t) else { throw .syntax(line: line, message: "expected a number, found '\(t)'") }
+        guard let v = Double(t) else { throw syntax(line, "expected a number, found '\(t)'") }
         return v
     }
 
     mutating func expectEnd(_ header: String) throws(MeshError) {
         guard tokenIndex >= tokens.count else {
-            throw .syntax(line: line, message: "unexpected '\(tokens[tokenIndex])' before the end of \(header)")
+            throw syntax(line, "unexpected '\(tokens[tokenIndex])' before the end of \(header)")
         }
         while line < lines.count && lines[line].trimmingCharacters(in: .whitespaces).isEmpty { line += 1 }
         let end = "$End" + header.dropFirst()
         guard line < lines.count, lines[line].trimmingCharacters(in: .whitespaces) == end else {
-            throw .syntax(line: line + 1, message: "expected \(end)")
+            throw syntax(line + 1, "expected \(end)")
         }
         line += 1
     }
@@ -115,7 +170,7 @@ struct MSHReader {
             defer { line += 1 }
             if lines[line].trimmingCharacters(in: .whitespaces) == "$End" + name { return }
         }
-        throw .syntax(line: line, message: "section $\(name) has no $End\(name)")
+        throw syntax(line, "section $\(name) has no $End\(name)")
     }
 
     mutating func readFormat() throws(MeshError) {
@@ -128,37 +183,44 @@ struct MSHReader {
     }
 
     mutating func readPhysicalNames() throws(MeshError) {
-        let count = try int()
+        let count = try self.count("physical names", tokensPerItem: 3)
         tokens = []
         for _ in 0 ..< count {
-            guard line < lines.count else { throw .syntax(line: line, message: "unexpected end of file in $PhysicalNames") }
+            guard line < lines.count else { throw syntax(line, "unexpected end of file in $PhysicalNames") }
             let text = lines[line]
             line += 1
             let parts = text.split(separator: " ", maxSplits: 2)
             guard parts.count == 3, let dim = Int(parts[0]), let tag = Int(parts[1]),
                   parts[2].hasPrefix("\""), parts[2].hasSuffix("\""), parts[2].count >= 2
-            else { throw .syntax(line: line, message: "expected 'dimension tag \"name\"', found '\(text)'") }
+            else { throw syntax(line, "expected 'dimension tag \"name\"', found '\(text)'") }
             physicalNames[Self.key(dim, tag)] = String(parts[2].dropFirst().dropLast())
         }
     }
 
     mutating func readEntities() throws(MeshError) {
-        let counts = [try int(), try int(), try int(), try int()]
+        let counts = [try self.count("points", tokensPerItem: 5), try self.count("curves", tokensPerItem: 9),
+                      try self.count("surfaces", tokensPerItem: 9), try self.count("volumes", tokensPerItem: 9)]
         for (dim, count) in counts.enumerated() {
             for _ in 0 ..< count {
                 let tag = try int()
                 for _ in 0 ..< (dim == 0 ? 3 : 6) { _ = try double() }
-                let groups = try (0 ..< int()).map { _ throws(MeshError) in try int() }
+                let groupCount = try self.count("physical tags of entity \(tag)", tokensPerItem: 1)
+                let groups = try (0 ..< groupCount).map { _ throws(MeshError) in try int() }
                 entityGroups[Self.key(dim, tag)] = groups
-                if dim > 0 { for _ in 0 ..< (try int()) { _ = try int() } }
+                if dim > 0 {
+                    for _ in 0 ..< (try self.count("bounding entities of entity \(tag)", tokensPerItem: 1)) { _ = try int() }
+                }
             }
         }
     }
 
     mutating func readNodes() throws(MeshError) {
-        let blocks = try int(), _ = try int(), _ = try int(), _ = try int()
+        let blocks = try self.count("node blocks", tokensPerItem: 4), _ = try int(), _ = try int(), _ = try int()
         for _ in 0 ..< blocks {
-            let dim = try int(), _ = try int(), parametric = try int(), count = try int()
+            let dim = try int(), _ = try int(), parametric = try int()
+            guard (0 ... 3).contains(dim) else { throw syntax(line, "a node block of dimension \(dim); the dimension is 0, 1, 2 or 3") }
+            guard parametric == 0 || parametric == 1 else { throw syntax(line, "parametric flag \(parametric); it is 0 or 1") }
+            let count = try self.count("nodes in a block", tokensPerItem: 4 + parametric * dim)
             let tags = try (0 ..< count).map { _ throws(MeshError) in try int() }
             for tag in tags {
                 let x = try double(), y = try double(), _ = try double()
@@ -169,11 +231,11 @@ struct MSHReader {
     }
 
     mutating func readElements() throws(MeshError) {
-        let blocks = try int(), _ = try int(), _ = try int(), _ = try int()
+        let blocks = try self.count("element blocks", tokensPerItem: 4), _ = try int(), _ = try int(), _ = try int()
         let nodeCounts: [Int: Int] = [1: 2, 2: 3, 3: 4, 4: 4, 5: 8, 6: 6, 7: 5, 8: 3, 9: 6, 10: 9, 11: 10, 15: 1, 16: 8, 21: 10, 26: 4]
         for _ in 0 ..< blocks {
             let blockLine = line
-            let dim = try int(), entity = try int(), type = try int(), count = try int()
+            let dim = try int(), entity = try int(), type = try int()
             switch type {
             case 1, 8, 2, 9, 15: break
             case 3, 10, 16: throw .unsupported("quadrilateral elements (type \(type), line \(blockLine + 1)); mesh with triangles only (do not recombine)")
@@ -182,6 +244,7 @@ struct MSHReader {
                 throw .unsupported("element type \(type) (line \(blockLine + 1)); use 3- or 6-node triangles and 2- or 3-node lines")
             }
             let k = nodeCounts[type]!
+            let count = try self.count("elements in a block", tokensPerItem: 1 + k)
             for _ in 0 ..< count {
                 let tag = try int()
                 let list = try (0 ..< k).map { _ throws(MeshError) in try int() }

@@ -7,8 +7,10 @@
 public enum MeshError: Error, Equatable, CustomStringConvertible {
     /// The file could not be read at all.
     case unreadable(path: String, reason: String)
-    /// The text does not follow the MSH 4.1 ASCII grammar at this (1-based) line.
-    case syntax(line: Int, message: String)
+    /// The text does not follow the MSH 4.1 ASCII grammar at this (1-based) line of `file` (nil when
+    /// parsing text), in `section` ("$Nodes") when inside one. Counts that are negative or larger than
+    /// the rest of the file can hold are syntax errors too.
+    case syntax(file: String?, section: String?, line: Int, message: String)
     /// A valid file that uses something this reader does not support (binary, another version,
     /// quadrilaterals, curved elements).
     case unsupported(String)
@@ -25,8 +27,9 @@ public enum MeshError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .unreadable(path, reason):
             return "cannot read the mesh file '\(path)': \(reason)"
-        case let .syntax(line, message):
-            return "MSH syntax error at line \(line): \(message)"
+        case let .syntax(file, section, line, message):
+            let place = (file.map { "'\($0)' " } ?? "") + "line \(line)" + (section.map { " (in \($0))" } ?? "")
+            return "MSH syntax error at \(place): \(message)"
         case let .unsupported(message):
             return "unsupported mesh: \(message)"
         case let .invertedElement(element, tag, area):

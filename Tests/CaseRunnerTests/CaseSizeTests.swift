@@ -1,0 +1,46 @@
+@testable import CaseRunner
+import Foundation
+import Testing
+
+/// Size before work: the size is estimated from the configuration and a case that cannot fit is
+/// refused at once, before the model is built (a 3000 × 3000 lattice once took 11 GB to be refused).
+@Suite struct CaseSizeTests {
+    func lattice(cells: String) -> TemporaryFolder {
+        let folder = preparedSmallCase()
+        folder.write(smallLatticeCase().replacingOccurrences(of: "\"cells\": [4, 3]", with: "\"cells\": \(cells)"), to: "case.json")
+        return folder
+    }
+
+    @Test func theEstimateCountsAtomsAndUnknownsAndIsShownForLargeCases() throws {
+        func configuration(_ cells: String) throws -> CaseConfiguration {
+            try #require(ConfigurationDecoder.decode(smallLatticeCase().replacingOccurrences(of: "\"cells\": [4, 3]", with: "\"cells\": \(cells)"),
+                                                     file: "case.json", diagnostics: DiagnosticList()))
+        }
+        let small = try #require(CaseSize.estimate(try configuration("[4, 3]")))
+        #expect(small.items == 24 && small.unknowns == 48 && small.factorBytes > 0 && small.bytes > small.factorBytes)
+        let quiet = DiagnosticList()
+        #expect(CaseSize.admit(try configuration("[4, 3]"), diagnostics: quiet) && quiet.items.isEmpty)
+        // 45,000 atoms: a few hundred MB, shown as a note (check lists it, run prints it).
+        let large = DiagnosticList()
+        #expect(CaseSize.admit(try configuration("[150, 150]"), diagnostics: large))
+        #expect(large.items.map(\.message) == [try #require(CaseSize.estimate(try configuration("[150, 150]"))).summary])
+        #expect(large.items.first?.message.hasPrefix("size: 45000 atoms, 90000 unknowns, factor ≈ ") == true)
+    }
+
+    @Test func aCaseThatCannotFitIsRefusedBeforeAnythingIsBuilt() throws {
+        let folder = lattice(cells: "[3000000, 3000000]")
+        let clock = ContinuousClock(), start = clock.now
+        let r = calibrate("check", folder.path)
+        #expect(clock.now - start < .seconds(5))
+        #expect(r.status == 2)
+        #expect(r.out.contains("too large for this machine") && r.out.contains("--force"), "\(r.out)")
+        let run = calibrate("run", folder.path, "-q")
+        #expect(run.status == 2 && run.err.contains("too large for this machine"), "\(run.err)")
+        // --force lets it through the estimate (to whatever the model's own limits say).
+        let d = DiagnosticList()
+        let configuration = try #require(ConfigurationDecoder.decode(
+            smallLatticeCase().replacingOccurrences(of: "\"cells\": [4, 3]", with: "\"cells\": [3000000, 3000000]"), file: "case.json", diagnostics: d))
+        #expect(!CaseSize.admit(configuration, diagnostics: DiagnosticList()))
+        #expect(CaseSize.$force.withValue(true) { CaseSize.admit(configuration, diagnostics: DiagnosticList()) })
+    }
+}
