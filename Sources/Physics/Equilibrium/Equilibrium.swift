@@ -9,7 +9,8 @@ import Sparse
 /// a Hessian that is not positive definite is shifted, H + τI with τ growing geometrically (modified
 /// Newton, Nocedal & Wright, Numerical Optimization, §3.4), and the step is backtracked until Armijo's
 /// sufficient decrease holds; near convergence energy differences are at round-off, so the test allows
-/// a relative slack of 10 ε|Π|. Saddle problems (`.saddle`) take full steps with an LDLᵀ factorization.
+/// a relative slack of 10 ε|Π|. Saddle problems (`.saddle`) take full steps with an LDLᵀ factorization
+/// (MUMPS, multifrontal).
 ///
 /// The solver keeps its assembler and factorization between solves: after `solve`, `assembler` holds
 /// Π, ∂Π/∂u and ∂²Π/∂u² at the returned state, and `factor` the latest factorization (see
@@ -17,7 +18,8 @@ import Sparse
 public final class Equilibrium {
     public let options: NewtonOptions
     public let assembler: Assembler
-    public let factor: SparseCholesky
+    /// CHOLMOD's LLᵀ for minima, MUMPS's LDLᵀ for saddle points (`NewtonOptions.factorizationOptions`).
+    public let factor: SparseFactorization
     /// Parameters of the current factorization, when it can be reused (`hessianIsConstant`).
     private var factoredParameters: [Double]?
 
@@ -25,7 +27,7 @@ public final class Equilibrium {
         try options.validate()
         self.options = options
         assembler = try Assembler(model: model)
-        factor = try SparseCholesky(pattern: assembler.pattern, options: options.factorizationOptions)
+        factor = try SparseFactorization(pattern: assembler.pattern, options: options.factorizationOptions)
     }
 
     public var model: Model { assembler.model }

@@ -8,7 +8,7 @@ public struct NewtonOptions: Sendable, Equatable {
         /// positive definite, and backtracking on the energy (Armijo).
         case minimum
         /// A stationary point of a symmetric quasi-definite system (displacement–pressure saddle points):
-        /// LDLᵀ factorization and full Newton steps.
+        /// LDLᵀ factorization (MUMPS's multifrontal `.multifrontalLDLT`) and full Newton steps.
         case saddle
     }
 
@@ -62,6 +62,6 @@ public struct NewtonOptions: Sendable, Equatable {
 
     /// The factorization kind this problem needs.
     public var factorizationOptions: FactorizationOptions {
-        FactorizationOptions(kind: problem == .minimum ? .cholesky : .ldlt, ordering: ordering)
+        FactorizationOptions(kind: problem == .minimum ? .cholesky : .multifrontalLDLT, ordering: ordering)
     }
 }

@@ -1,0 +1,210 @@
+internal import CMUMPS
+import Foundation
+
+/// A multifrontal LDLᵀ factorization by MUMPS (sequential library, SYM = 2: general symmetric, with
+/// threshold pivoting) of matrices sharing one `SparsityPattern`: the factorization the project uses for
+/// symmetric quasi-definite and indefinite (displacement–pressure saddle-point) systems.
+///
+/// Mathematics: MUMPS computes P A Pᵀ = L D Lᵀ with D block diagonal (1×1 and 2×2 pivots), by the
+/// multifrontal method: the elimination tree's fronts are dense and are factored with BLAS-3 kernels,
+/// so OpenBLAS's threads (`BLASThreads`) work on both cores (Amestoy, Duff, L'Excellent & Koster,
+/// SIAM J. Matrix Anal. Appl. 23 (2001) 15–41; MUMPS 5.5 user's guide). A is symmetric, so the adjoint
+/// solve Aᵀx = b is the same solve.
+///
+/// The analysis (ordering, symbolic factorization, scaling) is done once, at the first `factorize`
+/// (its values may guide the ordering); each later `factorize` is a numeric refactorization on the same
+/// analysis, and `solve` reuses the factors for any number of right-hand sides.
+///
+/// Guarantees: MUMPS's printing is switched off; every INFOG(1) is checked, and a negative one throws a
+/// `SparseError` (`.mumps`, or `.outOfMemory`); a workspace that proved too small (INFO(1) = −8, −9,
+/// −14, −15, −17, −20) is enlarged and the factorization retried, so a valid matrix is not rejected for
+/// that; the MUMPS instance and the 1-based index arrays are freed exactly once, when the object is
+/// released; refactorizations and solves allocate nothing in Swift. Not thread-safe: one factorization
+/// is used by one thread at a time.
+public final class MumpsLDLT: SymmetricFactorization {
+    public let pattern: SparsityPattern
+    public let options: FactorizationOptions
+    private let instance: UnsafeMutablePointer<DMUMPS_STRUC_C>
+    /// 1-based row and column of each stored (upper-triangle) entry, in the pattern's order, so the
+    /// matrix values are handed to MUMPS in place.
+    private let rows: UnsafeMutableBufferPointer<Int32>
+    private let columns: UnsafeMutableBufferPointer<Int32>
+    /// Identity permutation for the `.natural` ordering (ICNTL(7) = 1), else empty.
+    private let naturalOrder: UnsafeMutableBufferPointer<Int32>
+    /// Values of A + shift·I when a shift is asked for (allocated on first use).
+    private var shiftedValues: UnsafeMutableBufferPointer<Double>?
+    private var analysed = false
+
+    public private(set) var isFactorized = false
+    public private(set) var factorizationCount = 0
+    public private(set) var shift = 0.0
+
+    /// Starts a MUMPS instance for matrices on `pattern`. `options.kind` must be `.multifrontalLDLT`.
+    public init(pattern: SparsityPattern, options: FactorizationOptions = FactorizationOptions(kind: .multifrontalLDLT)) throws {
+        try options.validate()
+        guard options.kind == .multifrontalLDLT else {
+            throw SparseError.invalidOption("MumpsLDLT computes the .multifrontalLDLT kind, not .\(options.kind)")
+        }
+        self.pattern = pattern
+        self.options = options
+        let n = pattern.dimension
+        rows = .allocate(capacity: pattern.entryCount)
+        columns = .allocate(capacity: pattern.entryCount)
+        for j in 0 ..< n {
+            for k in Int(pattern.columnStarts[j]) ..< Int(pattern.columnStarts[j + 1]) {
+                rows[k] = pattern.rowIndices[k] + 1
+                columns[k] = Int32(j + 1)
+            }
+        }
+        naturalOrder = .allocate(capacity: options.ordering == .natural ? n : 0)
+        for j in 0 ..< naturalOrder.count { naturalOrder[j] = Int32(j + 1) }
+
+        instance = .allocate(capacity: 1)
+        instance.initialize(to: DMUMPS_STRUC_C())
+        instance.pointee.sym = 2
+        instance.pointee.par = 1
+        instance.pointee.comm_fortran = CMUMPS_USE_COMM_WORLD
+        instance.pointee.job = -1
+        dmumps_c(instance)
+        guard cmumps_infog(instance, 1) >= 0 else {
+            let error = mumpsError("initialization (JOB = -1)")
+            rows.deallocate(); columns.deallocate(); naturalOrder.deallocate()
+            instance.deallocate()
+            throw error
+        }
+        // Silence every output stream: errors are reported through INFOG and thrown.
+        for stream: Int32 in 1 ... 3 { cmumps_set_icntl(instance, stream, -1) }
+        cmumps_set_icntl(instance, 4, 0)
+        cmumps_set_icntl(instance, 7, Self.orderingCode(options.ordering))
+        // Usual (not compressed) ordering: quasi-definite systems need no 2×2-pivot matching.
+        cmumps_set_icntl(instance, 12, 1)
+        instance.pointee.n = Int32(n)
+        instance.pointee.nnz = Int64(pattern.entryCount)
+        instance.pointee.nz = Int32(pattern.entryCount)
+        instance.pointee.irn = rows.baseAddress
+        instance.pointee.jcn = columns.baseAddress
+        if options.ordering == .natural { instance.pointee.perm_in = naturalOrder.baseAddress }
+    }
+
+    deinit {
+        instance.pointee.job = -2
+        dmumps_c(instance)
+        instance.deallocate()
+        rows.deallocate()
+        columns.deallocate()
+        naturalOrder.deallocate()
+        shiftedValues?.deallocate()
+    }
+
+    /// ICNTL(7): 7 lets MUMPS choose among the orderings it was built with (AMD, AMF, PORD, SCOTCH;
+    /// Debian's sequential build has no METIS, and asking for it falls back to that automatic choice).
+    private static func orderingCode(_ ordering: FactorizationOptions.Ordering) -> Int32 {
+        switch ordering {
+        case .automatic: return 7
+        case .amd: return 0
+        case .metis: return 5
+        case .natural: return 1
+        }
+    }
+
+    public var dimension: Int { pattern.dimension }
+
+    /// Megabytes MUMPS used for the latest factorization (INFOG(22), 10⁶ bytes), as bytes.
+    public var memoryInUse: Int { analysed ? Int(cmumps_infog(instance, 22)) * 1_000_000 : 0 }
+
+    /// Negative pivots of D in the latest factorization (INFOG(12)): the number of negative eigenvalues
+    /// of A (Sylvester's law of inertia). For a quasi-definite `[[A, Bᵀ], [B, −C]]`, the size of C.
+    public var negativePivotCount: Int { Int(cmumps_infog(instance, 12)) }
+
+    /// Entries of the factors (INFOG(29); MUMPS reports −count/10⁶ when it exceeds 32 bits).
+    public var factorEntryCount: Int {
+        let v = Int(cmumps_infog(instance, 29))
+        return v >= 0 ? v : -v * 1_000_000
+    }
+
+    /// Floating-point operations of the latest elimination (RINFOG(3)).
+    public var factorizationFlops: Double { cmumps_rinfog(instance, 3) }
+
+    /// The ordering MUMPS used (INFOG(7): 0 AMD, 2 AMF, 3 SCOTCH, 4 PORD, 5 METIS, 6 QAMD), after analysis.
+    public var orderingUsed: Int { Int(cmumps_infog(instance, 7)) }
+
+    /// Factors `matrix + shift·I` numerically; analyses the pattern on the first call. Throws
+    /// `SparseError.mumps` (a numerically singular matrix is INFO(1) = −10) or `.outOfMemory`; the object
+    /// stays usable for another attempt.
+    public func factorize(_ matrix: SymmetricMatrix, shift: Double = 0) throws {
+        guard matrix.pattern === pattern else {
+            throw SparseError.dimensionMismatch(expected: dimension, found: matrix.dimension,
+                                                what: "a matrix on a different sparsity pattern")
+        }
+        guard shift.isFinite else { throw SparseError.notFinite(what: "the diagonal shift") }
+        isFactorized = false
+        instance.pointee.a = shift == 0 ? matrix.values.baseAddress : shifted(matrix, by: shift)
+        defer { instance.pointee.a = nil }
+        if !analysed {
+            try run(job: 1, "analysis (MUMPS JOB = 1)")
+            analysed = true
+        }
+        // Enlarge the workspace (ICNTL(14): percentage above the analysis's estimate) when MUMPS finds it
+        // too small, as its guide advises, a bounded number of times.
+        var attempts = 0
+        while true {
+            instance.pointee.job = 2
+            dmumps_c(instance)
+            let code = Int(cmumps_infog(instance, 1))
+            if code >= 0 { break }
+            guard [-8, -9, -14, -15, -17, -20].contains(code), attempts < 4 else {
+                throw mumpsError("numeric factorization (MUMPS JOB = 2)")
+            }
+            cmumps_set_icntl(instance, 14, max(40, 2 * cmumps_icntl(instance, 14)))
+            attempts += 1
+        }
+        self.shift = shift
+        isFactorized = true
+        factorizationCount += 1
+    }
+
+    /// Solves (A + shift·I) X = B for `columns` right-hand sides stored column by column in `b`,
+    /// writing X into `x` (MUMPS overwrites its right-hand side with the solution, in `x`).
+    public func solve(_ b: UnsafeBufferPointer<Double>, into x: UnsafeMutableBufferPointer<Double>,
+                      columns: Int = 1) throws {
+        guard isFactorized else {
+            throw SparseError.invalidOption("solve called before a successful factorize")
+        }
+        let n = dimension
+        guard columns >= 1, b.count == n * columns else {
+            throw SparseError.dimensionMismatch(expected: n * max(columns, 1), found: b.count, what: "the right-hand side")
+        }
+        guard x.count == n * columns else {
+            throw SparseError.dimensionMismatch(expected: n * columns, found: x.count, what: "the solution buffer")
+        }
+        guard n > 0 else { return }
+        _ = x.update(fromContentsOf: b)
+        instance.pointee.rhs = x.baseAddress
+        instance.pointee.nrhs = Int32(columns)
+        instance.pointee.lrhs = Int32(n)
+        defer { instance.pointee.rhs = nil }
+        try run(job: 3, "solve (MUMPS JOB = 3)")
+    }
+
+    private func run(job: Int32, _ operation: String) throws {
+        instance.pointee.job = job
+        dmumps_c(instance)
+        if cmumps_infog(instance, 1) < 0 { throw mumpsError(operation) }
+    }
+
+    private func mumpsError(_ operation: String) -> SparseError {
+        let code = Int(cmumps_infog(instance, 1)), detail = Int(cmumps_infog(instance, 2))
+        if [-7, -13].contains(code) { return .outOfMemory(operation: operation) }
+        return .mumps(info: code, detail: detail, operation: operation)
+    }
+
+    /// The values of `matrix + shift·I` in a buffer kept for reuse (the diagonal is each column's last
+    /// stored entry: rows are sorted and the pattern always holds the diagonal).
+    private func shifted(_ matrix: SymmetricMatrix, by shift: Double) -> UnsafeMutablePointer<Double>? {
+        let buffer = shiftedValues ?? .allocate(capacity: pattern.entryCount)
+        shiftedValues = buffer
+        _ = buffer.update(fromContentsOf: matrix.values)
+        for j in 0 ..< dimension { buffer[Int(pattern.columnStarts[j + 1]) - 1] += shift }
+        return buffer.baseAddress
+    }
+}
