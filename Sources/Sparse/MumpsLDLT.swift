@@ -1,5 +1,19 @@
 internal import CMUMPS
 import Foundation
+import Synchronization
+
+/// MUMPS keeps process-wide Fortran module state (its load-balancing module among others), so two
+/// instances must never run at the same time, even from different threads: every call goes through
+/// this lock. Calls of one instance are already serialized (a factorization is used by one thread).
+private let mumpsLock = Mutex(())
+
+/// Runs MUMPS phase `job` on `instance` under the process-wide lock.
+private func callMumps(_ instance: UnsafeMutablePointer<DMUMPS_STRUC_C>, job: Int32) {
+    mumpsLock.withLock { _ in
+        instance.pointee.job = job
+        dmumps_c(instance)
+    }
+}
 
 /// A multifrontal LDLᵀ factorization by MUMPS (sequential library, SYM = 2: general symmetric, with
 /// threshold pivoting) of matrices sharing one `SparsityPattern`: the factorization the project uses for
@@ -20,7 +34,8 @@ import Foundation
 /// −14, −15, −17, −20) is enlarged and the factorization retried, so a valid matrix is not rejected for
 /// that; the MUMPS instance and the 1-based index arrays are freed exactly once, when the object is
 /// released; refactorizations and solves allocate nothing in Swift. Not thread-safe: one factorization
-/// is used by one thread at a time.
+/// is used by one thread at a time; calls of different instances are serialized process-wide, because
+/// MUMPS's own global state is not thread-safe.
 public final class MumpsLDLT: SymmetricFactorization {
     public let pattern: SparsityPattern
     public let options: FactorizationOptions
@@ -64,8 +79,7 @@ public final class MumpsLDLT: SymmetricFactorization {
         instance.pointee.sym = 2
         instance.pointee.par = 1
         instance.pointee.comm_fortran = CMUMPS_USE_COMM_WORLD
-        instance.pointee.job = -1
-        dmumps_c(instance)
+        callMumps(instance, job: -1)
         guard cmumps_infog(instance, 1) >= 0 else {
             let error = mumpsError("initialization (JOB = -1)")
             rows.deallocate(); columns.deallocate(); naturalOrder.deallocate()
@@ -87,8 +101,7 @@ public final class MumpsLDLT: SymmetricFactorization {
     }
 
     deinit {
-        instance.pointee.job = -2
-        dmumps_c(instance)
+        callMumps(instance, job: -2)
         instance.deallocate()
         rows.deallocate()
         columns.deallocate()
@@ -148,8 +161,7 @@ public final class MumpsLDLT: SymmetricFactorization {
         // too small, as its guide advises, a bounded number of times.
         var attempts = 0
         while true {
-            instance.pointee.job = 2
-            dmumps_c(instance)
+            callMumps(instance, job: 2)
             let code = Int(cmumps_infog(instance, 1))
             if code >= 0 { break }
             guard [-8, -9, -14, -15, -17, -20].contains(code), attempts < 4 else {
@@ -187,8 +199,7 @@ public final class MumpsLDLT: SymmetricFactorization {
     }
 
     private func run(job: Int32, _ operation: String) throws {
-        instance.pointee.job = job
-        dmumps_c(instance)
+        callMumps(instance, job: job)
         if cmumps_infog(instance, 1) < 0 { throw mumpsError(operation) }
     }
 
