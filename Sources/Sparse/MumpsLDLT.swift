@@ -44,8 +44,9 @@ public final class MumpsLDLT: SymmetricFactorization {
     /// matrix values are handed to MUMPS in place.
     private let rows: UnsafeMutableBufferPointer<Int32>
     private let columns: UnsafeMutableBufferPointer<Int32>
-    /// Identity permutation for the `.natural` ordering (ICNTL(7) = 1), else empty.
-    private let naturalOrder: UnsafeMutableBufferPointer<Int32>
+    /// The pivot position of each column when the ordering is given to MUMPS (ICNTL(7) = 1: `.natural`,
+    /// and `.metis`, computed by CHOLMOD), else empty.
+    private let givenOrder: UnsafeMutableBufferPointer<Int32>
     /// Values of A + shift·I when a shift is asked for (allocated on first use).
     private var shiftedValues: UnsafeMutableBufferPointer<Double>?
     private var analysed = false
@@ -71,8 +72,18 @@ public final class MumpsLDLT: SymmetricFactorization {
                 columns[k] = Int32(j + 1)
             }
         }
-        naturalOrder = .allocate(capacity: options.ordering == .natural ? n : 0)
-        for j in 0 ..< naturalOrder.count { naturalOrder[j] = Int32(j + 1) }
+        switch options.ordering {
+        case .natural:
+            givenOrder = .allocate(capacity: n)
+            for j in 0 ..< n { givenOrder[j] = Int32(j + 1) }
+        case .automatic, .metis:
+            do { givenOrder = try MetisOrdering.positions(of: pattern) } catch {
+                rows.deallocate(); columns.deallocate()
+                throw error
+            }
+        case .amd:
+            givenOrder = .allocate(capacity: 0)
+        }
 
         instance = .allocate(capacity: 1)
         instance.initialize(to: DMUMPS_STRUC_C())
@@ -82,7 +93,7 @@ public final class MumpsLDLT: SymmetricFactorization {
         callMumps(instance, job: -1)
         guard cmumps_infog(instance, 1) >= 0 else {
             let error = mumpsError("initialization (JOB = -1)")
-            rows.deallocate(); columns.deallocate(); naturalOrder.deallocate()
+            rows.deallocate(); columns.deallocate(); givenOrder.deallocate()
             instance.deallocate()
             throw error
         }
@@ -97,7 +108,7 @@ public final class MumpsLDLT: SymmetricFactorization {
         instance.pointee.nz = Int32(pattern.entryCount)
         instance.pointee.irn = rows.baseAddress
         instance.pointee.jcn = columns.baseAddress
-        if options.ordering == .natural { instance.pointee.perm_in = naturalOrder.baseAddress }
+        if givenOrder.count > 0 { instance.pointee.perm_in = givenOrder.baseAddress }
     }
 
     deinit {
@@ -105,18 +116,17 @@ public final class MumpsLDLT: SymmetricFactorization {
         instance.deallocate()
         rows.deallocate()
         columns.deallocate()
-        naturalOrder.deallocate()
+        givenOrder.deallocate()
         shiftedValues?.deallocate()
     }
 
-    /// ICNTL(7): 7 lets MUMPS choose among the orderings it was built with (AMD, AMF, PORD, SCOTCH;
-    /// Debian's sequential build has no METIS, and asking for it falls back to that automatic choice).
+    /// ICNTL(7): 0 is MUMPS's AMD; 1 a given ordering. Debian's sequential MUMPS has no METIS, so METIS
+    /// (also `.automatic`: on the Biot matrices it beats MUMPS's own automatic choice, SCOTCH, in fill,
+    /// factorization and solve time, and it is deterministic) is computed by CHOLMOD and given.
     private static func orderingCode(_ ordering: FactorizationOptions.Ordering) -> Int32 {
         switch ordering {
-        case .automatic: return 7
         case .amd: return 0
-        case .metis: return 5
-        case .natural: return 1
+        case .automatic, .metis, .natural: return 1
         }
     }
 
@@ -138,7 +148,7 @@ public final class MumpsLDLT: SymmetricFactorization {
     /// Floating-point operations of the latest elimination (RINFOG(3)).
     public var factorizationFlops: Double { cmumps_rinfog(instance, 3) }
 
-    /// The ordering MUMPS used (INFOG(7): 0 AMD, 2 AMF, 3 SCOTCH, 4 PORD, 5 METIS, 6 QAMD), after analysis.
+    /// The ordering MUMPS used (INFOG(7): 0 AMD, 1 given (METIS from CHOLMOD, or natural)), after analysis.
     public var orderingUsed: Int { Int(cmumps_infog(instance, 7)) }
 
     /// Factors `matrix + shift·I` numerically; analyses the pattern on the first call. Throws

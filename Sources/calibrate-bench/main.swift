@@ -51,6 +51,7 @@ do {
     case "poroelastic":
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
         try PoroelasticBenchmark.run(sizes: sizes)
+    case "terzaghi": try TerzaghiBenchmark.run(options: options)   // [--sizes 1e4,1e5] [--candidates mumps,cholmod-ldlt]
     case "verification":
         try VerificationPlots.run(directory: options["out"] ?? "docs/figures")
     case "unrolled":

@@ -1,5 +1,5 @@
 import Foundation
-import Sparse
+@testable import Sparse
 import Testing
 
 private func randomVector(_ n: Int, seed: UInt64) -> [Double] {
@@ -149,5 +149,34 @@ private func randomVector(_ n: Int, seed: UInt64) -> [Double] {
         #expect(perInstance > 0)
         #expect(residentBytes() - rssBefore < rounds * perInstance / 4,
                 "grew \(residentBytes() - rssBefore) bytes; one instance holds \(perInstance)")
+    }
+}
+
+/// METIS orderings are computed once per pattern structure and kept only while such a pattern lives.
+@Suite struct SharedOrderingsTests {
+    @Test func equalPatternsShareOneOrderingWhileTheFirstLives() throws {
+        var first: SymmetricMatrix? = try saddle(nu: 517, np: 203, seed: 21)
+        let second = try saddle(nu: 517, np: 203, seed: 22)   // equal structure, other values
+        #expect(first!.pattern !== second.pattern)
+        var factor: MumpsLDLT? = try MumpsLDLT(pattern: first!.pattern, options: .init(kind: .multifrontalLDLT, ordering: .metis))
+        let kept = try MetisOrdering.positions(of: first!.pattern)
+        defer { kept.deallocate() }
+        let probe = UnsafeMutableBufferPointer<Int32>.allocate(capacity: second.dimension)
+        defer { probe.deallocate() }
+        #expect(SharedOrderings.lookUp(second.pattern, into: probe))
+        #expect(Array(probe) == Array(kept))
+        // A permutation, 1-based.
+        #expect(Set(probe).count == second.dimension && probe.min() == 1 && probe.max() == Int32(second.dimension))
+        // The second matrix factors correctly on the shared ordering.
+        let ldlt = try MumpsLDLT(pattern: second.pattern, options: .init(kind: .multifrontalLDLT, ordering: .metis))
+        try ldlt.factorize(second)
+        let b = randomVector(second.dimension, seed: 23)
+        let x = try ldlt.solve(b)
+        #expect(DenseReference.norm(zip(second.multiply(x), b).map { $0 - $1 }) <= 1e-12 * DenseReference.norm(b))
+        // Once the pattern it was computed for is gone (the factorization held it), it is forgotten.
+        factor = nil
+        first = nil
+        #expect(factor == nil && first == nil)
+        #expect(!SharedOrderings.lookUp(try saddle(nu: 517, np: 203, seed: 25).pattern, into: probe))
     }
 }
