@@ -158,6 +158,20 @@ enum TerzaghiBenchmark {
             fields[name + "_s"] = try Measurement.best(of: 3) { try s.assembler.evaluate(displacement: zero, parameters: theta, needs: n) }
         }
         let lambda = [Double](repeating: 1, count: layout.unknownCount)
+        fields["make_model_s"] = try Measurement.best(of: 3) { _ = try problem.model.makeModel(timeStep: problem.timeStep) }
+        fields["new_equilibrium_s"] = try Measurement.best(of: 3) {
+            _ = try Equilibrium(model: problem.model.makeModel(timeStep: problem.timeStep), options: c.options)
+        }
+        SharedOrderings.removeAll()
+        let m = s.assembler.hessian
+        fields["analysis_and_factorization_s"] = try Measurement.time {
+            let f = try SparseFactorization(pattern: m.pattern, options: c.options.factorizationOptions)
+            try f.factorize(m)
+        }.seconds
+        fields["metis_ordering_s"] = try Measurement.time {
+            SharedOrderings.removeAll()
+            _ = try SparseFactorization(pattern: m.pattern, options: c.options.factorizationOptions)
+        }.seconds
         fields["history_coupling_product_s"] = try Measurement.best(of: 3) {
             try s.assembler.historyCouplingProduct(displacement: zero, parameters: theta, adjoint: lambda)
         }
