@@ -28,6 +28,12 @@ public struct FactorizationOptions: Sendable, Equatable {
         case natural
     }
 
+    /// Size from which `.multifrontalLDLT` beats `.ldlt` on the project's saddle systems (Taylor–Hood
+    /// Biot matrices, docs/sparse.md): 20,000 unknowns. Below it CHOLMOD's simplicial solves are 2–6×
+    /// faster than MUMPS's and its factorizations as fast; above it MUMPS's factorizations win, by 3× at
+    /// 10⁵ unknowns and 10× at 10⁶.
+    public static let multifrontalThreshold = 20_000
+
     /// Default `.cholesky`.
     public var kind: Kind
     /// Default `.automatic`.

@@ -89,7 +89,7 @@ enum TerzaghiBenchmark {
         let reference = try referenceFactorization(unknowns: layout.unknownCount)
         Measurement.emit([
             "benchmark": "terzaghi", "unknowns": layout.unknownCount, "steps": steps, "sensors": problem.sensors.count,
-            "factorization": consolidation.options.factorizationOptions.kind.rawValue, "blas_threads": BLASThreads.current,
+            "factorization": try consolidation.solver(timeStep: problem.timeStep).factor.options.kind.rawValue, "blas_threads": BLASThreads.current,
             "forward_s": forward, "forward_and_gradient_s": total, "limit_s": limit.total,
             "limit_factorizations_s": limit.factorizations, "limit_solves_s": limit.solves,
             "reference_cholmod_factorization_s": reference,
@@ -111,7 +111,7 @@ enum TerzaghiBenchmark {
             try solver.assembler.evaluate(displacement: zero, parameters: theta, needs: .newton)
             matrices.append(solver.assembler.hessian)
         }
-        let options = consolidation.options.factorizationOptions
+        let options = try consolidation.solver(timeStep: 0).factor.options
         var best = (total: Double.infinity, factorizations: 0.0, solves: 0.0)
         for _ in 0 ..< 2 {
             var factorTime = 0.0, solveTime = 0.0
@@ -165,12 +165,12 @@ enum TerzaghiBenchmark {
         SharedOrderings.removeAll()
         let m = s.assembler.hessian
         fields["analysis_and_factorization_s"] = try Measurement.time {
-            let f = try SparseFactorization(pattern: m.pattern, options: c.options.factorizationOptions)
+            let f = try SparseFactorization(pattern: m.pattern, options: s.factor.options)
             try f.factorize(m)
         }.seconds
         fields["metis_ordering_s"] = try Measurement.time {
             SharedOrderings.removeAll()
-            _ = try SparseFactorization(pattern: m.pattern, options: c.options.factorizationOptions)
+            _ = try SparseFactorization(pattern: m.pattern, options: s.factor.options)
         }.seconds
         fields["history_coupling_product_s"] = try Measurement.best(of: 3) {
             try s.assembler.historyCouplingProduct(displacement: zero, parameters: theta, adjoint: lambda)

@@ -10,7 +10,7 @@ import Sparse
 /// Newton, Nocedal & Wright, Numerical Optimization, §3.4), and the step is backtracked until Armijo's
 /// sufficient decrease holds; near convergence energy differences are at round-off, so the test allows
 /// a relative slack of 10 ε|Π|. Saddle problems (`.saddle`) take full steps with an LDLᵀ factorization
-/// (MUMPS, multifrontal).
+/// (CHOLMOD's simplicial one for small problems, MUMPS's multifrontal one for large).
 ///
 /// The solver keeps its assembler and factorization between solves: after `solve`, `assembler` holds
 /// Π, ∂Π/∂u and ∂²Π/∂u² at the returned state (for a declared-quadratic model, `hessianIsConstant`, at
@@ -20,7 +20,7 @@ import Sparse
 public final class Equilibrium {
     public let options: NewtonOptions
     public let assembler: Assembler
-    /// CHOLMOD's LLᵀ for minima, MUMPS's LDLᵀ for saddle points (`NewtonOptions.factorizationOptions`).
+    /// CHOLMOD's LLᵀ for minima, an LDLᵀ for saddle points (`NewtonOptions.factorizationOptions(unknowns:)`).
     public let factor: SparseFactorization
     /// Parameters of the current factorization, when it can be reused (`hessianIsConstant`).
     private var factoredParameters: [Double]?
@@ -29,7 +29,8 @@ public final class Equilibrium {
         try options.validate()
         self.options = options
         assembler = try Assembler(model: model)
-        factor = try SparseFactorization(pattern: assembler.pattern, options: options.factorizationOptions)
+        factor = try SparseFactorization(pattern: assembler.pattern,
+                                         options: options.factorizationOptions(unknowns: assembler.unknownCount))
     }
 
     public var model: Model { assembler.model }
