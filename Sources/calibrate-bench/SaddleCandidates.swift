@@ -15,7 +15,7 @@ enum SaddleCandidates {
     static func compare(_ problem: TerzaghiBenchmark.Problem, candidates: [String]) throws {
         let model = problem.model
         let solver = try Equilibrium(model: model.makeModel(timeStep: problem.timeStep),
-                                     options: try Consolidation(model: model, timeStep: problem.timeStep, steps: 1).options)
+                                     options: problem.newton)
         let zero = [Double](repeating: 0, count: model.layout.dofCount)
         try solver.assembler.evaluate(displacement: zero, parameters: problem.theta, needs: .newton)
         let matrix = solver.assembler.hessian

@@ -18,6 +18,7 @@ import Verification
 ///   shared pattern once: `SharedOrderings`);
 /// - `reference_cholmod_factorization_s`: CHOLMOD's supernodal numeric factorization of a 2D Q1
 ///   elasticity stiffness with as many unknowns (the machine's yardstick).
+/// `--saddle ldlt` or `--saddle multifrontalLDLT` forces the saddle factorization (default: by size).
 /// With `--candidates`, also one `saddle-factorization` line per candidate factorization of the stepping
 /// matrix (see `SaddleCandidates`).
 enum TerzaghiBenchmark {
@@ -26,8 +27,14 @@ enum TerzaghiBenchmark {
     static func run(options: [String: String]) throws {
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
         let candidates = (options["candidates"] ?? "").split(separator: ",").map(String.init)
+        var saddle: FactorizationOptions.Kind?
+        if let name = options["saddle"] {
+            guard let kind = FactorizationOptions.Kind(rawValue: name) else { throw BenchUsage.invalid }
+            saddle = kind
+        }
         for target in sizes {
-            let problem = try column(unknowns: target)
+            var problem = try column(unknowns: target)
+            problem.newton.saddleFactorization = saddle
             if options["model"] != "skip" { try measure(problem) }
             if !candidates.isEmpty { try SaddleCandidates.compare(problem, candidates: candidates) }
             if options["profile"] != nil { try profile(problem) }
@@ -36,6 +43,9 @@ enum TerzaghiBenchmark {
 
     struct Problem {
         let model: PoroelasticModel
+        /// The consolidation's defaults (saddle, constant Hessian); `--saddle ldlt|multifrontalLDLT` forces
+        /// the factorization instead of the choice by size.
+        var newton: NewtonOptions
         let timeStep: Double
         let sensors: ObservableSet
         let sigma: Double
@@ -55,7 +65,11 @@ enum TerzaghiBenchmark {
         ])
         // Sensors off the mesh's nodes at depths 0.2, 0.5 and 0.8; 20 steps reach T_v = 0.5.
         let sensors = try model.observables([0.2, 0.5, 0.8].map { .pressure(name: "p\($0)", at: SIMD2(0.4321, 1 - $0)) })
-        return Problem(model: model, timeStep: reference.time(dimensionless: 0.025), sensors: sensors,
+        var newton = NewtonOptions()
+        newton.problem = .saddle
+        newton.hessianIsConstant = model.isLinear
+        newton.maximumIterations = 25
+        return Problem(model: model, newton: newton, timeStep: reference.time(dimensionless: 0.025), sensors: sensors,
                        sigma: 0.01 * reference.initialPressure)
     }
 
@@ -67,7 +81,7 @@ enum TerzaghiBenchmark {
         for _ in 0 ..< repeats {
             SharedOrderings.removeAll()
             let (forwardTime, (c, run)) = try Measurement.time {
-                let c = try Consolidation(model: model, timeStep: problem.timeStep, steps: steps)
+                let c = try Consolidation(model: model, timeStep: problem.timeStep, steps: steps, options: problem.newton)
                 return (c, try c.run(parameters: theta))
             }
             guard run.converged else { throw PhysicsError.invalidModel("the benchmark's consolidation did not converge") }
@@ -146,7 +160,7 @@ enum TerzaghiBenchmark {
 
     /// Seconds of each pass the forward run and the adjoint make over the stepping matrix's model.
     static func profile(_ problem: Problem) throws {
-        let c = try Consolidation(model: problem.model, timeStep: problem.timeStep, steps: steps)
+        let c = try Consolidation(model: problem.model, timeStep: problem.timeStep, steps: steps, options: problem.newton)
         let s = try c.solver(timeStep: problem.timeStep)
         let layout = problem.model.layout, theta = problem.theta
         let zero = [Double](repeating: 0, count: layout.dofCount)
