@@ -26,7 +26,7 @@ private func callMumps(_ instance: UnsafeMutablePointer<DMUMPS_STRUC_C>, job: In
 /// solve Aᵀx = b is the same solve.
 ///
 /// The analysis (ordering, symbolic factorization, scaling) is done once, at the first `factorize`
-/// (its values may guide the ordering); each later `factorize` is a numeric refactorization on the same
+/// (its values set the scaling); each later `factorize` is a numeric refactorization on the same
 /// analysis, and `solve` reuses the factors for any number of right-hand sides.
 ///
 /// Guarantees: MUMPS's printing is switched off; every INFOG(1) is checked, and a negative one throws a
