@@ -19,16 +19,21 @@ let package = Package(
         .executable(name: "calibrate-bench", targets: ["calibrate-bench"]),
     ],
     targets: [
-        // System libraries from Debian 12 (see README: libsuitesparse-dev, libopenblas-dev, libnetcdf-dev).
+        // System libraries from Debian 12 (see README: libsuitesparse-dev, libopenblas-dev, libmumps-seq-dev,
+        // libnetcdf-dev).
         .systemLibrary(name: "CSuiteSparse", path: "Sources/CSuiteSparse",
                        providers: [.apt(["libsuitesparse-dev", "libopenblas-dev"])]),
+        // MUMPS, sequential build (fake MPI): multifrontal LDLᵀ for saddle-point systems. No pkg-config
+        // file exists for it; the module map names the libraries.
+        .systemLibrary(name: "CMUMPS", path: "Sources/CMUMPS",
+                       providers: [.apt(["libmumps-seq-dev"])]),
         .systemLibrary(name: "CNetCDF", path: "Sources/CNetCDF", pkgConfig: "netcdf",
                        providers: [.apt(["libnetcdf-dev"])]),
         .systemLibrary(name: "CNLopt", path: "Sources/CNLopt", pkgConfig: "nlopt",
                        providers: [.apt(["libnlopt-dev"])]),
 
         // Thin, throwing Swift wrappers: the only modules that call the C libraries.
-        .target(name: "Sparse", dependencies: ["CSuiteSparse"]),
+        .target(name: "Sparse", dependencies: ["CSuiteSparse", "CMUMPS"]),
         .target(name: "NetCDF", dependencies: ["CNetCDF"]),
 
         // Exact local derivatives (dual numbers), then models as sums of local terms and their equilibria.

@@ -21,7 +21,7 @@ final class CholmodWorkspace {
         case .cholesky:
             common.pointee.supernodal = CHOLMOD_SUPERNODAL
             common.pointee.final_ll = 1
-        case .ldlt:
+        case .ldlt, .multifrontalLDLT:
             common.pointee.supernodal = CHOLMOD_SIMPLICIAL
             common.pointee.final_ll = 0
         }

@@ -12,7 +12,7 @@ import Foundation
 /// yields a silently wrong factor); the factor, the solve workspaces and the `cholmod_common` are freed
 /// exactly once, when the object is released; repeated factorizations allocate nothing new. Not
 /// thread-safe: one factorization is used by one thread at a time.
-public final class SparseCholesky {
+public final class SparseCholesky: SymmetricFactorization {
     public let pattern: SparsityPattern
     public let options: FactorizationOptions
     private let workspace: CholmodWorkspace
@@ -31,6 +31,9 @@ public final class SparseCholesky {
 
     /// Analyses `pattern` (ordering and symbolic factorization) once.
     public init(pattern: SparsityPattern, options: FactorizationOptions = FactorizationOptions()) throws {
+        guard options.kind != .multifrontalLDLT else {
+            throw SparseError.invalidOption("the .multifrontalLDLT kind is computed by MumpsLDLT, not CHOLMOD")
+        }
         self.pattern = pattern
         self.options = options
         workspace = try CholmodWorkspace(options: options)
@@ -57,9 +60,6 @@ public final class SparseCholesky {
         cholmod_free_dense(&solveE, workspace.common)
         header.deallocate()
     }
-
-    /// Number of unknowns.
-    public var dimension: Int { pattern.dimension }
 
     /// Floating-point operations of one numeric factorization, as estimated by the analysis.
     public var factorizationFlops: Double { workspace.common.pointee.fl }
@@ -135,18 +135,6 @@ public final class SparseCholesky {
             throw SparseError.cholmod(status: Int(workspace.status), operation: "solve (cholmod_solve2)")
         }
         _ = x.update(fromContentsOf: UnsafeBufferPointer(start: result, count: n * columns))
-    }
-
-    /// Solves (A + shift·I) x = b for one right-hand side.
-    public func solve(_ b: [Double]) throws -> [Double] {
-        guard b.count == dimension else {
-            throw SparseError.dimensionMismatch(expected: dimension, found: b.count, what: "the right-hand side")
-        }
-        var x = [Double](repeating: 0, count: b.count)
-        try b.withUnsafeBufferPointer { bb in
-            try x.withUnsafeMutableBufferPointer { try solve(bb, into: $0) }
-        }
-        return x
     }
 
     /// log|det(A + shift·I)| and the sign of the determinant, from the diagonal of the factor.

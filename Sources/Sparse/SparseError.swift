@@ -18,6 +18,8 @@ public enum SparseError: Error, Equatable, CustomStringConvertible {
     case notFinite(what: String)
     /// Any other CHOLMOD failure, with its status code.
     case cholmod(status: Int, operation: String)
+    /// A MUMPS failure: INFOG(1) (negative) and INFOG(2), as the MUMPS user's guide lists them.
+    case mumps(info: Int, detail: Int, operation: String)
     /// Options that make no sense, found by `validate()`.
     case invalidOption(String)
 
@@ -45,8 +47,27 @@ public enum SparseError: Error, Equatable, CustomStringConvertible {
             return "\(what) contains NaN or infinite values"
         case let .cholmod(status, operation):
             return "CHOLMOD failed during \(operation) with status \(status)"
+        case let .mumps(info, detail, operation):
+            return "MUMPS failed during \(operation) (INFOG(1) = \(info), INFOG(2) = \(detail)): " + Self.mumpsAdvice(info)
         case let .invalidOption(message):
             return "invalid sparse solver option: \(message)"
+        }
+    }
+
+    /// What a MUMPS error code means for the user, and what to do.
+    private static func mumpsAdvice(_ info: Int) -> String {
+        switch info {
+        case -10:
+            return "the matrix is numerically singular; check for unconstrained degrees of freedom or a "
+                + "missing boundary condition (a fixed displacement, or a drained boundary for the pressure)"
+        case -8, -9, -11, -14, -15, -17, -20:
+            return "a MUMPS workspace was too small even after enlarging it; reduce the problem size"
+        case -16:
+            return "the matrix has no unknowns or too many for MUMPS's 32-bit indices; check the problem size"
+        case -5, -7, -13, -19:
+            return "MUMPS could not allocate memory; reduce the problem size or use a machine with more memory"
+        default:
+            return "see the MUMPS user's guide for this code; the matrix or its pattern may be invalid"
         }
     }
 }

@@ -11,6 +11,8 @@ usage: calibrate-bench sparse   [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|
        calibrate-bench poroelastic [--sizes 1e4,1e5]
        calibrate-bench unrolled [--out DIR]
        calibrate-bench verification [--out DIR]
+       calibrate-bench terzaghi [--sizes 1e4,1e5] [--candidates mumps,cholmod-ldlt]
+       calibrate-bench extension [--sizes 1e4]
        calibrate-bench seeds [--case cases/morse-lattice] [--seeds 100] [--noise 0.01] [--truth D=0.35,alpha=1.4,r0=2.5] [--optimizer lm|lbfgs]
 """
 
@@ -54,6 +56,7 @@ do {
         try PoroelasticBenchmark.run(sizes: sizes)
     case "extension": try ExtensionBenchmark.run(options: options)   // [--sizes 1e4]
     case "seeds": try SeedsBenchmark.run(options: options)
+    case "terzaghi": try TerzaghiBenchmark.run(options: options)   // [--sizes 1e4,1e5] [--candidates mumps,cholmod-ldlt]
     case "verification":
         try VerificationPlots.run(directory: options["out"] ?? "docs/figures")
     case "unrolled":

@@ -46,7 +46,7 @@ private func randomSPD(n: Int, terms: Int, seed: UInt64) throws -> SymmetricMatr
 }
 
 /// A symmetric quasi-definite matrix [[A, Bᵀ], [B, −C]]: u-unknowns 0..<nu, p-unknowns nu..<nu+np.
-private func saddle(nu: Int, np: Int, seed: UInt64) throws -> SymmetricMatrix {
+func saddle(nu: Int, np: Int, seed: UInt64) throws -> SymmetricMatrix {
     var rng = SplitMix64(seed: seed)
     var connectivity = Connectivity()
     var blocks: [[Double]] = []

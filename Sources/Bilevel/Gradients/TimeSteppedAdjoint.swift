@@ -11,7 +11,8 @@ import Physics
 ///   Hₙ λₙ = ∂ℓₙ/∂uₙ − Cₙ₊₁ᵀ λₙ₊₁ (λ after the last step is 0), and dL/dθ = Σₙ (∂ℓₙ/∂θ − Mₙᵀ λₙ):
 ///   one solve per step whatever the number of parameters.
 /// Each step's solve uses its solver's factorization: for linear models at fixed θ
-/// (`NewtonOptions.hessianIsConstant`) the forward run's factorization serves every step of both passes.
+/// (`NewtonOptions.hessianIsConstant`) the forward run's factorization serves every step of both passes,
+/// and each adjoint step costs one solve and one assembly pass (M and Cₙᵀλₙ together).
 /// Otherwise the factorization at hand (of a neighbouring step's Hessian, which changes slowly from step
 /// to step) preconditions iterative refinement against the exact Hessian of each step, so that most steps
 /// cost a few sparse products and solves instead of a factorization; where refinement stalls, that step's
@@ -40,14 +41,25 @@ public enum TimeSteppedAdjoint {
             let partials = try misfit(n, state)
             var rhs = partials.dLdu
             if !coupling.isEmpty { for (k, dof) in layout.dofOfUnknown.enumerated() { rhs[k] -= coupling[Int(dof)] } }
-            let linearization = try linearize(solver, state, theta)
-            let lambda = try linearization.solve(rhs)
-            let correction = linearization.mixedTransposeProduct(lambda)
-            for p in gradient.indices { gradient[p] += partials.dLdtheta[p] - correction[p] }
-            if n > 0 {
-                try solver.assembler.historyCouplingProduct(displacement: state, parameters: theta, adjoint: lambda)
-                coupling = solver.assembler.historyProduct
+            let lambda: [Double], correction: [Double]
+            if solver.options.hessianIsConstant && solver.factor.isFactorized {
+                // The factor is of this step's (constant) Hessian: solve first, then M and Cᵀλ in one
+                // assembly pass.
+                lambda = try solver.factor.solve(rhs)
+                if n > 0 {
+                    try solver.assembler.historyCouplingProduct(displacement: state, parameters: theta, adjoint: lambda, also: .mixed)
+                } else {
+                    try solver.assembler.evaluate(displacement: state, parameters: theta, needs: .mixed)
+                }
+                correction = solver.assembler.mixedTransposeProduct(lambda)
+            } else {
+                let linearization = try linearize(solver, state, theta)
+                lambda = try linearization.solve(rhs)
+                correction = linearization.mixedTransposeProduct(lambda)
+                if n > 0 { try solver.assembler.historyCouplingProduct(displacement: state, parameters: theta, adjoint: lambda) }
             }
+            for p in gradient.indices { gradient[p] += partials.dLdtheta[p] - correction[p] }
+            if n > 0 { coupling = solver.assembler.historyProduct }
         }
         return gradient
     }

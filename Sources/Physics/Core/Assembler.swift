@@ -141,13 +141,15 @@ public final class Assembler {
         }
     }
 
-    /// Cᵀλ, C = ∂²Π/∂u∂u_prev at this state, over the previous step's dofs (then in `historyProduct`).
-    public func historyCouplingProduct(displacement: [Double], parameters theta: [Double], adjoint lambda: [Double]) throws {
+    /// Cᵀλ, C = ∂²Π/∂u∂u_prev at this state, over the previous step's dofs (then in `historyProduct`),
+    /// and in the same pass whatever else `also` asks for (the adjoint's mixed derivative).
+    public func historyCouplingProduct(displacement: [Double], parameters theta: [Double], adjoint lambda: [Double],
+                                       also: Needs = []) throws {
         guard lambda.count == unknownCount else {
             throw PhysicsError.sizeMismatch(what: "the adjoint vector", expected: unknownCount, found: lambda.count)
         }
         _ = adjointBuffer.update(fromContentsOf: lambda)
-        try evaluate(displacement: displacement, parameters: theta, needs: .historyCouplingProduct)
+        try evaluate(displacement: displacement, parameters: theta, needs: also.union(.historyCouplingProduct))
     }
 
     /// C v, C = ∂²Π/∂u∂u_prev at this state, for v over the previous step's dofs; the result is over the

@@ -41,6 +41,8 @@ public struct PoroelasticModel: Sendable {
     /// 15 dofs per triangle.
     let elementDofs: Connectivity
     let regionTriangles: [[Int]]
+    /// Element matrices per region, shared by every model made from this one.
+    let elementMatrices = TaylorHoodMatrixCache()
 
     public init(mesh: TriangleMesh, materials: [String: PoroMaterial], conditions: [PoroBoundaryCondition]) throws {
         for region in materials.keys where !mesh.regionNames.contains(region) {
@@ -211,7 +213,8 @@ public struct PoroelasticModel: Sendable {
                 groups.append(try TaylorHoodGroup(name: "Taylor–Hood elements of region \(region)", connectivity: connectivity,
                                                   geometries: geometry, parameterIndices: indices,
                                                   parameterNames: Array(parameterNames[5 * r ..< 5 * r + 5]),
-                                                  timeStep: timeStep, permeability: law))
+                                                  timeStep: timeStep, permeability: law,
+                                                  matrices: elementMatrices.matrices(region: r) { geometry }))
             case .automatic:
                 let terms = geometry.map { TaylorHoodElement(geometry: $0, timeStep: timeStep, permeability: law) }
                 groups.append(try AutoDiffGroup(name: "Taylor–Hood elements of region \(region) (automatic)", terms: terms,

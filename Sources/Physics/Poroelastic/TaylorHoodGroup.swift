@@ -36,9 +36,13 @@ public struct TaylorHoodGroup: EnergyGroup {
     public let parameterNames: [String]
     public let timeStep: Double
     public let permeability: PermeabilityLaw
+    /// The elements' geometric matrices (given, to share them between groups on the same elements, or
+    /// computed here).
+    public let matrices: TaylorHoodMatrices
 
     public init(name: String, connectivity: Connectivity, geometries: [TaylorHoodGeometry], parameterIndices: [Int],
-                parameterNames: [String], timeStep: Double, permeability: PermeabilityLaw = .constant) throws {
+                parameterNames: [String], timeStep: Double, permeability: PermeabilityLaw = .constant,
+                matrices: TaylorHoodMatrices? = nil) throws {
         guard connectivity.termCount == geometries.count, connectivity.indices.count == 15 * geometries.count else {
             throw PhysicsError.invalidModel("\(name): connectivity must list 15 dofs for each of \(geometries.count) elements")
         }
@@ -52,6 +56,10 @@ public struct TaylorHoodGroup: EnergyGroup {
         self.parameterNames = parameterNames
         self.timeStep = timeStep
         self.permeability = permeability
+        if let matrices, matrices.elementCount != geometries.count {
+            throw PhysicsError.invalidModel("\(name): element matrices for \(matrices.elementCount) elements given for \(geometries.count)")
+        }
+        self.matrices = matrices ?? TaylorHoodMatrices(geometries: geometries)
     }
 
     public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
@@ -73,7 +81,7 @@ public struct TaylorHoodGroup: EnergyGroup {
                         kernel.x[a] = e.positions[Int(dofs[a])]
                         kernel.x[15 + a] = e.history[Int(dofs[a])]
                     }
-                    kernel.compute(geometries[t], second: second)
+                    kernel.compute(geometries[t], matrices: matrices, element: t, second: second)
                     guard kernel.value.isFinite else {
                         throw PhysicsError.nonFinite(group: name, term: t, detail: "its dofs are \(Array(connectivity.term(t))); "
                             + "the previous step's volumetric strain leaves no porosity for the Kozeny–Carman law (ε_v ≤ −φ₀), "
@@ -99,7 +107,7 @@ public struct TaylorHoodGroup: EnergyGroup {
         var kernel = TaylorHoodKernel(theta: theta, timeStep: timeStep, permeability: permeability)
         defer { kernel.deallocate() }
         for a in 0 ..< 30 { kernel.x[a] = x[a] }
-        kernel.compute(geometries[t], second: true)
+        kernel.compute(geometries[t], matrices: matrices, element: t, second: true)
         return (kernel.value, Array(UnsafeBufferPointer(start: kernel.gradient, count: 35)),
                 Array(UnsafeBufferPointer(start: kernel.hessian, count: 35 * 35)))
     }
@@ -165,29 +173,15 @@ struct TaylorHoodKernel {
         DenseLocalDerivatives(value: value, gradient: gradient, hessian: hessian, size: 35)
     }
 
-    /// Element matrices of `geometry`, then value, gradient and (when `second`) the Hessian at `x`.
-    mutating func compute(_ geometry: TaylorHoodGeometry, second: Bool) {
-        let kl = kl, kg = kg, b = b, lp = lp, x = x, gradient = gradient, dr = dr, d2r = d2r
-        for i in 0 ..< 144 { kl[i] = 0; kg[i] = 0; d2r[i] = 0 }
+    /// K_λ, K_G (full, symmetric) and B of `geometry` by the 3-point rule.
+    static func geometricMatrices(_ geometry: TaylorHoodGeometry, kl: UnsafeMutablePointer<Double>,
+                                  kg: UnsafeMutablePointer<Double>, b: UnsafeMutablePointer<Double>) {
+        for i in 0 ..< 144 { kl[i] = 0; kg[i] = 0 }
         for i in 0 ..< 36 { b[i] = 0 }
-        for i in 0 ..< 12 { dr[i] = 0 }
         let w = geometry.area / 3
-        let nonlinear = permeability != .constant
-        var rbar = nonlinear ? 0.0 : 1.0
         for l in TaylorHoodGeometry.quadraturePoints {
             let g = geometry.quadraticGradients(at: l)
             let psi = SIMD3(l.x, l.y, l.z)
-            if nonlinear {
-                // Permeability factor at the previous strain, and its derivatives with respect to u⁻.
-                var d = InlineArray<12, Double>(repeating: 0), ev = 0.0
-                for a in 0 ..< 12 { d[a] = g[a >> 1][a & 1]; ev += d[a] * x[15 + a] }
-                let r = permeability.factorDerivatives(volumetricStrain: ev)
-                rbar += r.r / 3
-                for a in 0 ..< 12 {
-                    dr[a] += r.first / 3 * d[a]
-                    if second { for c in 0 ..< 12 { d2r[a * 12 + c] += r.second / 3 * d[a] * d[c] } }
-                }
-            }
             for a in 0 ..< 12 {
                 let ga = g[a >> 1], ca = a & 1, da = ga[ca]
                 for i in 0 ..< 3 { b[i * 12 + a] += w * psi[i] * da }
@@ -200,6 +194,32 @@ struct TaylorHoodKernel {
             }
         }
         for a in 0 ..< 12 { for c in 0 ..< a { kl[a * 12 + c] = kl[c * 12 + a]; kg[a * 12 + c] = kg[c * 12 + a] } }
+    }
+
+    /// Element `element`'s matrices (from `matrices`), then value, gradient and (when `second`) the
+    /// Hessian at `x`.
+    mutating func compute(_ geometry: TaylorHoodGeometry, matrices: TaylorHoodMatrices, element: Int, second: Bool) {
+        let kl = kl, kg = kg, b = b, lp = lp, x = x, gradient = gradient, dr = dr, d2r = d2r
+        matrices.unpack(element, kl: kl, kg: kg, b: b)
+        let nonlinear = permeability != .constant
+        var rbar = nonlinear ? 0.0 : 1.0
+        if nonlinear {
+            for i in 0 ..< 144 { d2r[i] = 0 }
+            for i in 0 ..< 12 { dr[i] = 0 }
+            rbar = 0
+            for l in TaylorHoodGeometry.quadraturePoints {
+                let g = geometry.quadraticGradients(at: l)
+                // Permeability factor at the previous strain, and its derivatives with respect to u⁻.
+                var d = InlineArray<12, Double>(repeating: 0), ev = 0.0
+                for a in 0 ..< 12 { d[a] = g[a >> 1][a & 1]; ev += d[a] * x[15 + a] }
+                let r = permeability.factorDerivatives(volumetricStrain: ev)
+                rbar += r.r / 3
+                for a in 0 ..< 12 {
+                    dr[a] += r.first / 3 * d[a]
+                    if second { for c in 0 ..< 12 { d2r[a * 12 + c] += r.second / 3 * d[a] * d[c] } }
+                }
+            }
+        }
         let gl: InlineArray<3, SIMD2<Double>> = [geometry.g0, geometry.g1, geometry.g2]
         for i in 0 ..< 3 { for j in 0 ..< 3 { lp[i * 3 + j] = geometry.area * (gl[i] * gl[j]).sum() } }
         let mp = geometry.area / 12  // (Mₚ)_ij = mp (1 + δ_ij)
@@ -247,7 +267,8 @@ struct TaylorHoodKernel {
 
         let h = hessian, n = 35
         func set(_ i: Int, _ j: Int, _ v: Double) { h[i * n + j] = v; h[j * n + i] = v }
-        for i in 0 ..< n * n { h[i] = 0 }
+        // Every element writes the same entries (which ones depends on the law only), and the kernel's
+        // storage starts at zero: the other entries stay zero without clearing 35² values per element.
         for a in 0 ..< 12 {
             for c in a ..< 12 { set(a, c, lambda * kl[a * 12 + c] + shear * kg[a * 12 + c]) }
             for i in 0 ..< 3 {
