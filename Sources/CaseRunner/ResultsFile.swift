@@ -41,11 +41,13 @@ enum ResultsFile {
             try out.setAttribute("outer_iterations", .int32s([Int32(o.iterations)]))
             try out.setAttribute("evaluations", .int32s([Int32(o.objectiveEvaluations)]))
             try out.setAttribute("newton_iterations", .int32s([Int32(s.newtonIterations)]))
+            if let d = o.optimality.decrement { try out.setAttribute("optimality_standard_errors", .doubles([d])) }
         }
         if let u = s.uncertainty {
             try out.setAttribute("chi_squared", .doubles([u.chiSquared]))
             try out.setAttribute("degrees_of_freedom", .int32s([Int32(u.degreesOfFreedom)]))
             try out.setAttribute("reduced_chi_squared", .doubles([u.reducedChiSquared]))
+            if let p = u.chiSquaredPValue { try out.setAttribute("chi_squared_p_value", .doubles([p])) }
             try out.setAttribute("weighted_rms", .doubles([u.weightedRMS]))
             try out.setAttribute("error_scale", .text(u.errorScale.rawValue))
             try out.setAttribute("confidence_level", .doubles([u.confidenceLevel]))
@@ -81,9 +83,13 @@ enum ResultsFile {
             ("parameter_lower_bound", "lower bound (missing: unbounded)", space.parameters.map(\.lower)),
             ("parameter_upper_bound", "upper bound (missing: unbounded)", space.parameters.map(\.upper)),
         ]
+        // A run that did not converge has no minimum for its intervals to describe: say so on every one.
+        let invalid = s.optimization.map { $0.status.isConverged ? nil : "not valid: the run did not converge (\($0.status))" } ?? nil
         for (name, long, values) in vectors {
             try out.addVariable(name, type: .double, dimensions: ["parameter"], units: sharedUnits, longName: long, fillValue: fill)
-            if sharedUnits == nil { try out.setAttribute("comment", .text("units per parameter in parameter_units"), on: name) }
+            let comments = [sharedUnits == nil ? "units per parameter in parameter_units" : nil,
+                            name.contains("standard_error") || name.contains("_ci_") ? invalid : nil].compactMap { $0 }
+            if !comments.isEmpty { try out.setAttribute("comment", .text(comments.joined(separator: "; ")), on: name) }
             try out.write(values.map(clean), to: name)
         }
         // Each parameter's value also as a scalar carrying its own units: ds["parameter_value_E"].attrs["units"].
