@@ -189,16 +189,8 @@ public final class MumpsLDLT: SymmetricFactorization {
     /// writing X into `x` (MUMPS overwrites its right-hand side with the solution, in `x`).
     public func solve(_ b: UnsafeBufferPointer<Double>, into x: UnsafeMutableBufferPointer<Double>,
                       columns: Int = 1) throws {
-        guard isFactorized else {
-            throw SparseError.invalidOption("solve called before a successful factorize")
-        }
+        try checkSolveArguments(b, x, columns: columns)
         let n = dimension
-        guard columns >= 1, b.count == n * columns else {
-            throw SparseError.dimensionMismatch(expected: n * max(columns, 1), found: b.count, what: "the right-hand side")
-        }
-        guard x.count == n * columns else {
-            throw SparseError.dimensionMismatch(expected: n * columns, found: x.count, what: "the solution buffer")
-        }
         guard n > 0 else { return }
         _ = x.update(fromContentsOf: b)
         instance.pointee.rhs = x.baseAddress

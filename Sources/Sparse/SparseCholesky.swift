@@ -116,16 +116,8 @@ public final class SparseCholesky: SymmetricFactorization {
     /// a given width: CHOLMOD's solve workspaces are kept and reused.
     public func solve(_ b: UnsafeBufferPointer<Double>, into x: UnsafeMutableBufferPointer<Double>,
                       columns: Int = 1) throws {
-        guard isFactorized else {
-            throw SparseError.invalidOption("solve called before a successful factorize")
-        }
+        try checkSolveArguments(b, x, columns: columns)
         let n = dimension
-        guard b.count == n * columns else {
-            throw SparseError.dimensionMismatch(expected: n * columns, found: b.count, what: "the right-hand side")
-        }
-        guard x.count == n * columns else {
-            throw SparseError.dimensionMismatch(expected: n * columns, found: x.count, what: "the solution buffer")
-        }
         var dense = cholmod_dense(nrow: n, ncol: columns, nzmax: n * columns, d: n,
                                   x: UnsafeMutableRawPointer(mutating: b.baseAddress), z: nil,
                                   xtype: CHOLMOD_REAL, dtype: CHOLMOD_DOUBLE)

@@ -28,6 +28,21 @@ extension SymmetricFactorization {
     /// Factors `matrix` itself.
     public func factorize(_ matrix: SymmetricMatrix) throws { try factorize(matrix, shift: 0) }
 
+    /// The checks every `solve` makes before calling its library: factorized, and `columns` right-hand
+    /// sides and solutions of `dimension` entries each.
+    func checkSolveArguments(_ b: UnsafeBufferPointer<Double>, _ x: UnsafeMutableBufferPointer<Double>, columns: Int) throws {
+        guard isFactorized else {
+            throw SparseError.invalidOption("solve called before a successful factorize")
+        }
+        let n = dimension
+        guard columns >= 1, b.count == n * columns else {
+            throw SparseError.dimensionMismatch(expected: n * max(columns, 1), found: b.count, what: "the right-hand side")
+        }
+        guard x.count == n * columns else {
+            throw SparseError.dimensionMismatch(expected: n * columns, found: x.count, what: "the solution buffer")
+        }
+    }
+
     /// Solves for one right-hand side.
     public func solve(_ b: UnsafeBufferPointer<Double>, into x: UnsafeMutableBufferPointer<Double>) throws {
         try solve(b, into: x, columns: 1)
