@@ -170,6 +170,17 @@ struct Checkpoint: Equatable {
             throw CaseError("the checkpoint path '\(path)' is a folder, not a checkpoint file; move the folder away (calibrate writes "
                             + "the checkpoint of the output folder there) and run again without --resume")
         }
+        guard (info.st_mode & S_IFMT) == S_IFREG else {
+            throw CaseError("the checkpoint path '\(path)' is not a regular file (a device, pipe or socket); move it away and run again "
+                            + "without --resume")
+        }
+        // The checkpoint is read whole: one larger than half the machine's memory cannot have been
+        // written by a run that fits in it, and would only exhaust the memory.
+        let memory = Int64(sysconf(Int32(_SC_PHYS_PAGES))) * Int64(sysconf(Int32(_SC_PAGESIZE)))
+        if memory > 0, Int64(info.st_size) > memory / 2 {
+            throw CaseError("the checkpoint '\(path)' has \(info.st_size) bytes, more than half this machine's memory (\(memory) bytes); "
+                            + "it cannot be resumed here: delete it and run again without --resume")
+        }
         guard let bytes = FileManager.default.contents(atPath: path) else {
             throw CaseError("cannot read the checkpoint '\(path)': \(String(cString: strerror(errno))); check its permissions")
         }

@@ -1,4 +1,6 @@
 import Bilevel
+import Foundation
+import NetCDF
 import Physics
 
 /// One equilibrium of one experiment (one step of its sweep), built from the configuration alone:
@@ -115,7 +117,8 @@ enum ModelAssembly {
                 let setup: ExperimentSetup?
                 switch configuration.model {
                 case let .lattice(l):
-                    setup = try buildLattice(l, experiment: experiment, index: index, potential: l.potential.instance, diagnostics: diagnostics)
+                    setup = try buildLattice(l, experiment: experiment, index: index, potential: l.potential.instance,
+                                             dataFile: CaseLocation.join(directory, experiment.data), diagnostics: diagnostics)
                 case let .crystal(c):
                     setup = try buildCrystal(c, experiment: experiment, index: index, potential: c.potential.instance, diagnostics: diagnostics)
                 case let .poroelastic(p):
@@ -154,7 +157,7 @@ enum ModelAssembly {
     // MARK: Lattices
 
     private static func buildLattice<P: PairPotential>(_ l: LatticeConfiguration, experiment e: ExperimentConfiguration, index: Int,
-                                                       potential: P, diagnostics d: DiagnosticList) throws -> ExperimentSetup? {
+                                                       potential: P, dataFile: String, diagnostics d: DiagnosticList) throws -> ExperimentSetup? {
         var lattice = try Lattice(kind: l.lattice, cells: l.cells, latticeConstant: l.latticeConstant, periodic: l.periodic)
         for g in l.groups {
             switch g.selection {
@@ -218,7 +221,7 @@ enum ModelAssembly {
             layouts.append(ObservableLayout(configuration: o, shape: shape, perStep: perStep.reduce(1, *), atoms: atomIDs,
                                             expectedUnits: expectedUnits(o, units: l.units, dimension: dimension, diagnostics: d)))
         }
-        if d.hasErrors { return nil }
+        if d.hasErrors || !dataFitsLayouts(layouts, file: dataFile, diagnostics: d) { return nil }
         let cutoff = try SmoothCutoff(inner: l.cutoffInner, outer: l.cutoffOuter)
         var indenter: Indenter?
         if let i = e.loading.indenter {
@@ -254,6 +257,27 @@ enum ModelAssembly {
             setups.append(setup)
         }
         return ExperimentSetup(configuration: e, steps: setups, layouts: layouts)
+    }
+
+    /// Size before work: where the data file already exists, each observable's variable must hold as many
+    /// values as the configuration implies, checked from the file's header before the models (neighbour
+    /// lists, Hessian patterns) are built. The full check of dimensions and coordinates follows on reading.
+    private static func dataFitsLayouts(_ layouts: [ObservableLayout], file: String, diagnostics d: DiagnosticList) -> Bool {
+        guard FileManager.default.fileExists(atPath: file), let reader = try? NetCDFReader(path: file) else { return true }
+        var fits = true
+        for layout in layouts {
+            guard let variable = try? reader.variable(layout.configuration.variable) else { continue }
+            let stored = variable.shape.reduce(1, *)
+            if stored != layout.count {
+                d.error("variable '\(variable.name)' in \(file) holds \(stored) value(s) (dimensions "
+                        + zip(variable.dimensions, variable.shape).map { "\($0) = \($1)" }.joined(separator: ", ")
+                        + "), but the configuration implies \(layout.count) (" + zip(layout.dimensions, layout.shape).map { "\($0) = \($1)" }
+                            .joined(separator: ", ") + "); the data were made for another lattice or selection: check model.cells, "
+                        + "the groups and the observable, or remake the data with 'calibrate synth'", at: layout.configuration.position)
+                fits = false
+            }
+        }
+        return fits
     }
 
     // MARK: Crystals

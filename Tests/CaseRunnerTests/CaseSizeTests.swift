@@ -27,6 +27,17 @@ import Testing
         #expect(large.items.first?.message.hasPrefix("size: 45000 atoms, 90000 unknowns, factor ≈ ") == true)
     }
 
+    @Test func dataOfAnotherSizeAreRefusedFromTheFileHeaderBeforeTheModelIsBuilt() throws {
+        // 200 × 200 cells fit in memory, but the data file holds the 4 × 3 lattice's 32 values.
+        let folder = lattice(cells: "[200, 200]")
+        let check = calibrate("check", folder.path, "--no-solve")
+        #expect(check.status == 2)
+        #expect(check.out.contains("variable 'u' in ") && check.out.contains("holds 32 value(s) (dimensions atom = 16, component = 2)"),
+                "\(check.out)")
+        // This message comes from the header check, which runs before the lattice model is built.
+        #expect(check.out.contains("the data were made for another lattice or selection"))
+    }
+
     @Test func aCaseThatCannotFitIsRefusedBeforeAnythingIsBuilt() throws {
         let folder = lattice(cells: "[3000000, 3000000]")
         let clock = ContinuousClock(), start = clock.now

@@ -51,6 +51,17 @@ import Testing
         do { _ = try Checkpoint.read(at: folder.path + "/a"); Issue.record("a link loop must be refused") } catch {
             #expect(error.description.contains("symbolic link that loops"), "\(error)")
         }
+        // A device is not read (it could be endless), and neither is a sparse file larger than half the memory.
+        do { _ = try Checkpoint.read(at: "/dev/zero"); Issue.record("a device must be refused") } catch {
+            #expect(error.description.contains("not a regular file"), "\(error)")
+        }
+        let huge = folder.path + "/huge"
+        #expect(FileManager.default.createFile(atPath: huge, contents: nil))
+        let memory = Int64(sysconf(Int32(_SC_PHYS_PAGES))) * Int64(sysconf(Int32(_SC_PAGESIZE)))
+        #expect(truncate(huge, off_t(memory / 2 + 1)) == 0)
+        do { _ = try Checkpoint.read(at: huge); Issue.record("an oversized checkpoint must be refused") } catch {
+            #expect(error.description.contains("more than half this machine's memory"), "\(error)")
+        }
         var bytes = Array(Self.sample.encoded())
         bytes[bytes.count - 1] ^= 1
         #expect(FileManager.default.createFile(atPath: folder.path + "/damaged", contents: Data(bytes)))
