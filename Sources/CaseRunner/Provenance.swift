@@ -21,9 +21,15 @@ struct Provenance {
     let commandLine: String
     let inputs: [Input]
 
-    /// The commit the tool was built from. SwiftPM offers no way to embed it without a build
-    /// plugin, so it stays "unknown" unless a release build replaces this constant.
-    static let buildCommit = "unknown"
+    /// The commit of the source checkout the running executable was built in (`.build/…/calibrate` inside
+    /// a git work tree): read from that checkout's `.git` at run time, since SwiftPM cannot embed it
+    /// without a build plugin. "unknown" for an executable outside a checkout. The work tree may have
+    /// changed since the build; the SHA-256 of the inputs, not this, is what makes a result reproducible.
+    static let buildCommit: String = GitCheckout.commit(containing: executablePath) ?? "unknown"
+
+    private static var executablePath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments.first ?? ""
+    }
 
     /// The arguments of the running command (without the program name); `CalibrateTool.main` sets them.
     @TaskLocal static var arguments: [String] = []
