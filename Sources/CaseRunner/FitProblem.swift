@@ -110,6 +110,10 @@ struct Prediction {
             var states: [[Double]] = []
             if let series = setup.series {
                 guard let result = try series.predict(theta: theta, names: loaded.space.names) else {
+                    if let reason = series.lastRejection {
+                        throw CaseError("experiment '\(setup.configuration.name)': the consolidation run at " + describe(theta, loaded.space.names)
+                                        + " is not a state of the material: \(reason); reduce the load, or check E and the mesh")
+                    }
                     throw CaseError("experiment '\(setup.configuration.name)': the consolidation run failed at " + describe(theta, loaded.space.names)
                                     + "; the parameters may be unphysical (E > 0, 0 ≤ ν < ½, α ∈ (0, 1], M > 0, k > 0) or a Newton step did not converge")
                 }

@@ -35,12 +35,25 @@ final class PoroSeries {
         }
     }
 
-    /// The forward run; nil when a step did not converge or the parameters are invalid (ν ≥ ½, E ≤ 0, …).
+    /// Why the last forward run was rejected although it converged (an inverted element), if it was.
+    private(set) var lastRejection: String?
+
+    /// The forward run; nil when a step did not converge, the parameters are invalid (ν ≥ ½, E ≤ 0, …),
+    /// or a state turns an element inside out (not a state of the material: `lastRejection` says where).
     func run(_ modelTheta: [Double]) -> (states: [[Double]], iterations: Int)? {
+        lastRejection = nil
         do {
             try model.validate(parameters: modelTheta)
             let run = try consolidation.run(parameters: modelTheta)
-            return run.converged ? (run.states, run.solves.reduce(0) { $0 + $1.iterations }) : nil
+            guard run.converged else { return nil }
+            for (n, state) in run.states.enumerated() {
+                if let t = model.firstInvertedTriangle(displacement: state) {
+                    lastRejection = "element \(t) (region '\(model.mesh.regionNames[Int(model.mesh.triangleRegions[t])])') is turned inside out "
+                        + "at t = \(consolidation.times[n]) s: the displacements are larger than the mesh can represent"
+                    return nil
+                }
+            }
+            return (run.states, run.solves.reduce(0) { $0 + $1.iterations })
         } catch {
             return nil
         }
