@@ -221,7 +221,9 @@ enum ModelAssembly {
             layouts.append(ObservableLayout(configuration: o, shape: shape, perStep: perStep.reduce(1, *), atoms: atomIDs,
                                             expectedUnits: expectedUnits(o, units: l.units, dimension: dimension, diagnostics: d)))
         }
-        if d.hasErrors || !dataFitsLayouts(layouts, file: dataFile, diagnostics: d) { return nil }
+        // Large lattices: the data's sizes are compared before the model is built (smaller ones get the
+        // reader's more detailed message, per dimension, once built).
+        if d.hasErrors || (lattice.atomCount >= 20_000 && !dataFitsLayouts(layouts, file: dataFile, diagnostics: d)) { return nil }
         let cutoff = try SmoothCutoff(inner: l.cutoffInner, outer: l.cutoffOuter)
         var indenter: Indenter?
         if let i = e.loading.indenter {
@@ -261,7 +263,8 @@ enum ModelAssembly {
 
     /// Size before work: where the data file already exists, each observable's variable must hold as many
     /// values as the configuration implies, checked from the file's header before the models (neighbour
-    /// lists, Hessian patterns) are built. The full check of dimensions and coordinates follows on reading.
+    /// lists, Hessian patterns) of a large lattice are built. The full check of dimensions and coordinates
+    /// follows on reading.
     private static func dataFitsLayouts(_ layouts: [ObservableLayout], file: String, diagnostics d: DiagnosticList) -> Bool {
         guard FileManager.default.fileExists(atPath: file), let reader = try? NetCDFReader(path: file) else { return true }
         var fits = true
