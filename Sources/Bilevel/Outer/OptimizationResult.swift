@@ -60,6 +60,13 @@ public enum OptimizationStatus: Sendable, Codable, Equatable, CustomStringConver
         return false
     }
 
+    /// What to do about a stalled run (nil for the other statuses).
+    public var advice: String? {
+        guard case .stalled = self else { return nil }
+        return "the gradient is not small where the optimizer stopped: the objective may jump there (inner solves switching "
+            + "between equilibria) or its gradient may be wrong; check the gradient at the end point, and try other starts"
+    }
+
     public var description: String {
         switch self {
         case let .converged(rule):
@@ -71,8 +78,7 @@ public enum OptimizationStatus: Sendable, Codable, Equatable, CustomStringConver
             case .roundoffLimited: return "converged (first-order optimal; no further progress at round-off)"
             }
         case let .stalled(criterion):
-            return "stalled: \(criterion), but the point is not a minimum (the gradient is not small); the objective may be "
-                + "discontinuous (inner solves switching equilibria) or its gradient wrong: check it at the end point"
+            return "stalled (\(criterion) at a point that is not a minimum)"
         case .maximumIterations: return "stopped: iteration limit reached"
         case .maximumEvaluations: return "stopped: evaluation limit reached"
         case .stoppedByCallback: return "stopped by the progress handler"
