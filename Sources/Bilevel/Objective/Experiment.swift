@@ -167,7 +167,7 @@ public final class Experiment {
             return nil
         case let .unstable(fraction, _):
             statistics.instabilities += 1
-            record("at \(describe(theta)): " + LoadPathOutcome.unstable(fraction: fraction, newtonIterations: 0).description)
+            record("at \(describe(theta)): " + LoadPathOutcome.instability(at: fraction))
             return nil
         case .failedAtStart:
             return nil

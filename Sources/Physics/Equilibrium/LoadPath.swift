@@ -60,13 +60,17 @@ public enum LoadPathOutcome: Sendable {
     /// The solve of an unloaded problem, or the relaxation of the reference, failed.
     case failedAtStart(EquilibriumResult.Status)
 
+    /// The sentence that reports an instability at load fraction λ.
+    public static func instability(at fraction: Double) -> String {
+        "the equilibrium branch becomes unstable at load fraction \(String(format: "%.4g", fraction)) "
+            + "(the Hessian loses definiteness: a limit point, bifurcation or snap-through); the loading cannot be followed further"
+    }
+
     /// A sentence for logs and error messages.
     public var description: String {
         switch self {
         case let .solved(_, increments, _): return "equilibrium reached in \(increments) load increment(s)"
-        case let .unstable(fraction, _):
-            return "the equilibrium branch becomes unstable at load fraction \(String(format: "%.4g", fraction)) "
-                + "(the Hessian loses definiteness: a limit point, bifurcation or snap-through); the loading cannot be followed further"
+        case let .unstable(fraction, _): return Self.instability(at: fraction)
         case let .failedAtStart(status): return "the unloaded problem could not be solved (\(status))"
         }
     }
