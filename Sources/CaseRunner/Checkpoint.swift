@@ -13,7 +13,7 @@ import Reports
 /// a damaged checkpoint is refused as damaged, never resumed into a different result.
 struct Checkpoint: Equatable {
     static let magic = Array("CALIBRATE-CHECKPOINT\n".utf8)
-    static let formatVersion: UInt32 = 2
+    static let formatVersion: UInt32 = 3
 
     /// Hash of the configuration, every input file (data, mesh), the optimizer settings and
     /// calibrate's version (see `fingerprint(of:optimizer:)`).
@@ -25,6 +25,9 @@ struct Checkpoint: Equatable {
     /// Wall-clock seconds spent before the interruption(s).
     var elapsedSeconds: Double
     var records: [EvaluationJournal.Record]
+    /// The continuation anchors of every experiment after the last record (empty without continuation):
+    /// restored when the replay ends, so that a resumed run continues from the same equilibria.
+    var anchors: [[ContinuationAnchor]] = []
 
     /// Where the checkpoint of output folder `output` lives: `.<name>.checkpoint` beside it.
     static func path(forOutput output: String) -> String {
@@ -73,6 +76,15 @@ struct Checkpoint: Equatable {
                     w.doubles(r.gradient)
                     w.int(r.innerIterations)
                 }
+            }
+        }
+        w.int(anchors.count)
+        for list in anchors {
+            w.int(list.count)
+            for a in list {
+                w.doubles(a.theta)
+                w.doubles(a.displacement)
+                w.doubles(a.sensitivities)
             }
         }
         var checksum = Fingerprint()
@@ -147,8 +159,20 @@ struct Checkpoint: Equatable {
                 return nil
             }
         }
+        guard let experiments = r.int(), experiments >= 0 else { return nil }
+        var anchors: [[ContinuationAnchor]] = []
+        for _ in 0 ..< experiments {
+            guard let count = r.int(), count >= 0 else { return nil }
+            var list: [ContinuationAnchor] = []
+            for _ in 0 ..< count {
+                guard let theta = r.doubles(), let displacement = r.doubles(), let sensitivities = r.doubles() else { return nil }
+                list.append(ContinuationAnchor(theta: theta, displacement: displacement, sensitivities: sensitivities))
+            }
+            anchors.append(list)
+        }
         guard r.atEnd else { return nil }
-        return Checkpoint(fingerprint: fingerprint, threads: threads, iterations: iterations, elapsedSeconds: elapsed, records: records)
+        return Checkpoint(fingerprint: fingerprint, threads: threads, iterations: iterations, elapsedSeconds: elapsed, records: records,
+                          anchors: anchors)
     }
 
     func write(to path: String) throws {
@@ -207,7 +231,8 @@ struct Checkpoint: Equatable {
             fingerprint.add(file)
             fingerprint.add(FileManager.default.contents(atPath: file) ?? Data())
         }
-        fingerprint.add("\(optimizer.method) \(optimizer.levenbergMarquardt) \(optimizer.lbfgs) starts \(optimizer.starts)")
+        fingerprint.add("\(optimizer.method) \(optimizer.levenbergMarquardt) \(optimizer.lbfgs) starts \(optimizer.starts) "
+                        + "continuation \(optimizer.continuation)")
         return fingerprint.value
     }
 }

@@ -277,6 +277,8 @@ public struct OptimizerConfiguration: Sendable, Equatable {
     public var lbfgs = LBFGSOptions()
     /// Optimizer runs: from the initial values, then from Latin-hypercube points within the bounds. Default 1.
     public var starts = 1
+    /// Continue each evaluation from the nearest equilibrium computed (`Experiment.continuation`). Default false.
+    public var continuation = false
 
     /// Accepted spellings on the command line and in the file.
     static func method(named name: String) -> Method? {

@@ -121,7 +121,7 @@ public enum ConfigurationDecoder {
     // MARK: Optimizer, uncertainty
 
     static let optimizerFields = ["method", "maximum_iterations", "maximum_evaluations", "relative_objective_tolerance",
-                                  "projected_gradient_tolerance", "step_tolerance", "initial_damping", "starts"]
+                                  "projected_gradient_tolerance", "step_tolerance", "initial_damping", "starts", "continuation"]
 
     static func decodeOptimizer(_ r: ObjectReader) -> OptimizerConfiguration {
         var c = OptimizerConfiguration()
@@ -152,6 +152,7 @@ public enum ConfigurationDecoder {
                                     at: r.position(of: "starts"))
             }
         }
+        if let b = r.bool("continuation") { c.continuation = b }
         r.finish()
         do {
             try c.levenbergMarquardt.validate()

@@ -3,8 +3,8 @@ import Bilevel
 /// Every evaluation an optimizer asked for, in order, with its exact result — the heart of
 /// `calibrate run --resume`.
 ///
-/// The inner solves are cold-started, so an evaluation is a pure function of z, and the optimizers
-/// are deterministic. A resumed run therefore re-runs the optimizer from the start and serves each
+/// Without continuation an evaluation is a pure function of z, and the optimizers are deterministic;
+/// with it, the continuation anchors saved with the journal are restored when the replay ends. A resumed run therefore re-runs the optimizer from the start and serves each
 /// request from the journal of the interrupted run (after checking that z is the same, bit for
 /// bit) until the journal is used up, then evaluates for real. No optimizer state is serialised,
 /// and the resumed run reaches the same result, bit for bit, as one that was never interrupted.
@@ -55,10 +55,16 @@ final class EvaluationJournal {
         return nil
     }
 
+    /// Called once, right after the last record of the replay has been served: the moment the interrupted
+    /// run's other state (continuation anchors) is to be restored.
+    var onReplayFinished: (() -> Void)?
+
     private func nextReplayed() -> Record? {
         guard cursor < replay.count else { return nil }
-        defer { cursor += 1 }
-        return replay[cursor]
+        let record = replay[cursor]
+        cursor += 1
+        if cursor == replay.count { onReplayFinished?() }
+        return record
     }
 
     private static func sameBits(_ a: [Double], _ b: [Double]) -> Bool {

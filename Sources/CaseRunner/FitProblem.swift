@@ -55,6 +55,7 @@ final class FitProblem {
                                                 observables: try step.makeObservables(components), observed: observed, sigma: sigma,
                                                 initial: step.initial, bindings: step.bindings)
                 experiment.continuation.loadPath = step.loadPath
+                experiment.continuation.enabled = loaded.configuration.optimizer.continuation
                 experiment.stateCheck = step.stateCheck  // an unphysical equilibrium is a failed evaluation
                 experiments.append(experiment)
             }
@@ -71,14 +72,6 @@ final class FitProblem {
         let f = problem.residualFunction
         return { z, jacobian in
             do { return try f(z, jacobian) } catch is SparseError { return nil }
-        }
-    }
-
-    /// JᵀJ at z for the termination policy; nil where the equilibrium fails (see `residualFunction`).
-    var curvatureFunction: CurvatureFunction {
-        let f = problem.curvatureFunction
-        return { z in
-            do { return try f(z) } catch is SparseError { return nil }
         }
     }
 

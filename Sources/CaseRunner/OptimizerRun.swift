@@ -42,6 +42,13 @@ enum OptimizerRun {
         return (results[best], minima)
     }
 
+    /// JᵀJ for the termination policy, through the journal like every other evaluation: a resumed run
+    /// then sees the same values, and continuation the same sequence of solves.
+    private static func curvature(_ fit: FitProblem, _ journal: EvaluationJournal) -> CurvatureFunction {
+        let residuals = journal.wrap(fit.residualFunction)
+        return { z in try residuals(z, true)?.jacobian?.gram() }
+    }
+
     private static func minimize(fit: FitProblem, optimizer: OptimizerConfiguration, journal: EvaluationJournal, monitor: RunMonitor,
                                  from start: [Double]) throws -> OptimizationResult {
         let space = fit.space
@@ -53,7 +60,7 @@ enum OptimizerRun {
         case .lbfgs:
             return try BoundedLBFGS(options: optimizer.lbfgs)
                 .minimize(journal.wrap(fit.objectiveFunction), from: start, bounds: space.transformedBounds,
-                          scales: space.optimalityScales, curvature: fit.curvatureFunction, progress: monitor.handler)
+                          scales: space.optimalityScales, curvature: curvature(fit, journal), progress: monitor.handler)
         }
     }
 }

@@ -59,6 +59,7 @@ enum RunCommand {
         let fingerprint = Checkpoint.fingerprint(of: loaded, optimizer: optimizer)
         let checkpointPath = Checkpoint.path(forOutput: staging.destination)
         var replay: [EvaluationJournal.Record] = []
+        var replayAnchors: [[ContinuationAnchor]] = []
         var previousSeconds = 0.0
         if options.resume {
             if let checkpoint = try Checkpoint.read(at: checkpointPath) {
@@ -71,6 +72,7 @@ enum RunCommand {
                                               + "the result may differ in the last digits from an uninterrupted run (use --threads \(checkpoint.threads))"))
                 }
                 replay = checkpoint.records
+                replayAnchors = checkpoint.anchors
                 previousSeconds = checkpoint.elapsedSeconds
                 console.info("resuming from '\(checkpointPath)': \(checkpoint.iterations) outer iteration(s) done")
             } else {
@@ -84,12 +86,14 @@ enum RunCommand {
                      + "\(loaded.setups.count) experiment(s), \(equilibria) equilibri\(equilibria == 1 ? "um" : "a") "
                      + "per evaluation; \(optimizer.method == .levenbergMarquardt ? "Levenberg–Marquardt" : "L-BFGS-B")")
         let journal = EvaluationJournal(replaying: replay)
+        journal.onReplayFinished = { [fit] in fit.problem.anchors = replayAnchors }
         let signals = options.handleSignals ? SignalWatcher() : nil
         let monitor = RunMonitor(journal: journal, space: space, console: console, checkpointPath: checkpointPath,
                                  fingerprint: fingerprint, threads: BLASThreads.current, previousSeconds: previousSeconds,
                                  stopAfterIterations: options.stopAfterIterations, signals: signals,
                                  maximumIterations: optimizer.method == .levenbergMarquardt
                                      ? optimizer.levenbergMarquardt.maximumIterations : optimizer.lbfgs.maximumIterations)
+        monitor.anchors = { [fit] in fit.problem.anchors }
         if let signals {
             let stagingPath = staging.staging
             signals.onFirstSignal = { sig in

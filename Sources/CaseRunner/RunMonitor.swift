@@ -30,6 +30,8 @@ final class RunMonitor: @unchecked Sendable {
     private(set) var completedIterations = 0
     private var theta: [Double]
     private var warnedAboutCheckpoint = false
+    /// The continuation anchors to save with each checkpoint.
+    var anchors: () -> [[ContinuationAnchor]] = { [] }
 
     init(journal: EvaluationJournal, space: ParameterSpace, console: Console, checkpointPath: String, fingerprint: UInt64,
          threads: Int, previousSeconds: Double, stopAfterIterations: Int?, signals: SignalWatcher?, maximumIterations: Int? = nil) {
@@ -79,7 +81,7 @@ final class RunMonitor: @unchecked Sendable {
     /// Writes the checkpoint of everything evaluated so far (atomically).
     func saveCheckpoint() {
         let checkpoint = Checkpoint(fingerprint: fingerprint, threads: threads, iterations: completedIterations,
-                                    elapsedSeconds: elapsed, records: journal.records)
+                                    elapsedSeconds: elapsed, records: journal.records, anchors: anchors())
         do {
             try checkpoint.write(to: checkpointPath)
         } catch {

@@ -100,7 +100,11 @@ public struct BoundedLBFGS: Sendable {
             }
         }
         guard let best = run.best else { throw OptimizerError.initialEvaluationFailed }
-        let finalOptimality = try optimality(best)
+        // Curvature costs an evaluation: spent only where the policy has a stop to judge (a run stopped by
+        // its handler or a limit is reported as such, and must not evaluate again before it is resumed).
+        let finalOptimality = stop != nil ? try optimality(best)
+            : Optimality.measure(z: best.z, objective: best.value, gradient: best.gradient, bounds: bounds, curvature: nil,
+                                 scales: scales, objectiveScale: options.termination.objectiveScale)
         let final = stop.map { options.termination.status(after: $0, optimality: finalOptimality,
                                                           absoluteTolerance: options.projectedGradientTolerance) }
             ?? status ?? .maximumEvaluations

@@ -1,0 +1,32 @@
+@testable import CaseRunner
+import Foundation
+import Testing
+
+/// `"continuation": true` in the optimizer section: the calibration continues each evaluation from the
+/// nearest equilibrium, and an interrupted run resumes from the anchors saved with its checkpoint.
+@Suite struct ContinuationRunTests {
+    func caseWithContinuation(optimizer: String) -> TemporaryFolder {
+        let folder = preparedSmallCase(optimizer: optimizer)
+        let text = String(decoding: folder.read("case.json")!, as: UTF8.self)
+        folder.write(text.replacingOccurrences(of: "\"optimizer\": {\"method\": \"\(optimizer)\"}",
+                                               with: "\"optimizer\": {\"method\": \"\(optimizer)\", \"continuation\": true}"), to: "case.json")
+        return folder
+    }
+
+    @Test(arguments: ["levenberg-marquardt", "lbfgs"])
+    func anInterruptedRunWithContinuationResumesBitForBit(optimizer: String) throws {
+        let folder = caseWithContinuation(optimizer: optimizer)
+        let reference = calibrate("run", folder.path, "--out", folder.path + "/reference", "-q")
+        #expect(reference.status == 0, "\(reference.err)")
+        var options = RunOptions()
+        options.stopAfterIterations = 2
+        let (console, _) = Console.capturing()
+        #expect(try RunCommand.execute(folder.path, options: options, console: console) == 130)
+        let saved = try #require(try Checkpoint.read(at: folder.path + "/.results.checkpoint"))
+        #expect(saved.anchors.count == 1 && !saved.anchors[0].isEmpty, "the checkpoint carries the anchors")
+        let resumed = calibrate("run", folder.path, "--resume", "-q")
+        #expect(resumed.status == 0, "\(resumed.err)")
+        #expect(try sameResultsApartFromTheCommandLine(folder.path + "/results/results.nc", folder.path + "/reference/results.nc"))
+        #expect(folder.read("results/history.csv") == folder.read("reference/history.csv"))
+    }
+}
