@@ -13,8 +13,9 @@ import Physics
 // factor of about two: enough to refuse a case that cannot fit, not to plan to the megabyte.
 //
 // Poroelastic rectangles: Taylor–Hood P2–P1 on 2·columns·rows triangles; P2 couples about three
-// times as many unknowns per row as a nearest-neighbour lattice. Gmsh meshes are bounded by their
-// file (see `GmshReader`) and are not estimated here; crystals are a few atoms.
+// times as many unknowns per row as a nearest-neighbour lattice. Gmsh meshes are estimated once read
+// (the reader bounds them by their file, see `GmshReader`), before the model is built; crystals are a
+// few atoms.
 
 /// The size of a case estimated from its configuration: atoms or elements, unknowns, factor memory.
 ///
@@ -50,14 +51,23 @@ struct CaseSize: Equatable {
         case let .poroelastic(p):
             guard case let .rectangle(_, _, columns, rows, _, _) = p.mesh else { return nil }
             let c = Double(max(columns, 0)), r = Double(max(rows, 0))
-            let triangles = 2 * c * r
-            let n = 2 * (2 * c + 1) * (2 * r + 1) + (c + 1) * (r + 1)
-            let factor = factorBytes(unknowns: n, dimension: 2, coupling: 3)
-            return CaseSize(itemName: "triangles", items: triangles, unknowns: n, factorBytes: factor,
-                            bytes: 2 * factor + triangles * 2_000 + n * 8 * Double(max(p.times.count, 1)) * 2)
+            return taylorHood(triangles: 2 * c * r, nodes: (2 * c + 1) * (2 * r + 1), vertices: (c + 1) * (r + 1), steps: p.times.count)
         case .crystal:
             return nil
         }
+    }
+
+    /// A Gmsh mesh's size, once read.
+    static func estimate(mesh: TriangleMesh, steps: Int) -> CaseSize {
+        taylorHood(triangles: Double(mesh.triangleCount), nodes: Double(mesh.nodeCount), vertices: Double(mesh.vertexCount), steps: steps)
+    }
+
+    /// Taylor–Hood P2–P1: two displacement unknowns per node, a pressure per vertex.
+    private static func taylorHood(triangles: Double, nodes: Double, vertices: Double, steps: Int) -> CaseSize {
+        let n = 2 * nodes + vertices
+        let factor = factorBytes(unknowns: n, dimension: 2, coupling: 3)
+        return CaseSize(itemName: "triangles", items: triangles, unknowns: n, factorBytes: factor,
+                        bytes: 2 * factor + triangles * 2_000 + n * 8 * Double(max(steps, 1)) * 2)
     }
 
     /// Bytes of a sparse Cholesky factor of n unknowns with nested-dissection fill (see the note above).
@@ -91,6 +101,11 @@ struct CaseSize: Equatable {
     /// (unless `--force`).
     static func admit(_ configuration: CaseConfiguration, diagnostics d: DiagnosticList) -> Bool {
         guard let size = estimate(configuration) else { return true }
+        return admit(size, diagnostics: d)
+    }
+
+    /// The same check for a size known otherwise (a Gmsh mesh once read).
+    static func admit(_ size: CaseSize, diagnostics d: DiagnosticList) -> Bool {
         if size.bytes >= reportedBytes { d.note(size.summary) }
         guard !force, let available = availableMemory(), size.bytes > available else { return true }
         d.error("the case is too large for this machine: \(size.summary), but \(memory(available)) is available; "

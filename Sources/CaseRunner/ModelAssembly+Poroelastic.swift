@@ -136,6 +136,8 @@ extension ModelAssembly {
                     }
                     return nil
                 }
+                // Size before work: the mesh (bounded by its file) is read, the model not yet built.
+                guard CaseSize.admit(CaseSize.estimate(mesh: mesh, steps: p.times.count), diagnostics: d) else { return nil }
             }
         } catch {
             d.error("the mesh: \(error)", at: p.meshPosition)

@@ -1,5 +1,6 @@
 @testable import CaseRunner
 import Foundation
+import Physics
 import Testing
 
 /// Size before work: the size is estimated from the configuration and a case that cannot fit is
@@ -36,6 +37,17 @@ import Testing
                 "\(check.out)")
         // This message comes from the header check, which runs before the lattice model is built.
         #expect(check.out.contains("the data were made for another lattice or selection"))
+    }
+
+    @Test func aGmshMeshIsEstimatedLikeTheSameRectangle() throws {
+        // The same triangulation from the configuration (a rectangle) and as a read mesh.
+        let mesh = try TriangleMesh.rectangle(width: 2, height: 1, columns: 30, rows: 20, gradingX: 1, gradingY: 1)
+        let read = CaseSize.estimate(mesh: mesh, steps: 5)
+        #expect(read.items == 1200 && read.unknowns == 2 * 61 * 41 + 31 * 21)
+        let huge = CaseSize(itemName: "triangles", items: 1e12, unknowns: 1e12, factorBytes: 1e15, bytes: 1e16)
+        let d = DiagnosticList()
+        #expect(!CaseSize.admit(huge, diagnostics: d))
+        #expect(d.items.contains { $0.message.hasPrefix("the case is too large for this machine") })
     }
 
     @Test func aCaseThatCannotFitIsRefusedBeforeAnythingIsBuilt() throws {
