@@ -22,7 +22,7 @@ enum HelpText {
                             bit-for-bit reproducible for a fixed count
           -V, --version     print the version
 
-        Exit status: 0 success; 1 calibration stopped without meeting its tolerance (or a check failed);
+        Exit status: 0 success; 1 calibration stopped short of a verified minimum (or a check failed);
         2 bad usage or bad input; 130/143 interrupted by SIGINT/SIGTERM (resume with --resume).
         """
 
@@ -49,7 +49,7 @@ enum HelpText {
 
                 Progress goes to standard error, one line per outer iteration. Ctrl-C (or SIGTERM) stops at
                 the end of the current iteration and keeps the checkpoint. Exit status 0 when converged, 1 when
-                the optimizer stopped without meeting its tolerance, 2 for bad input, 130/143 when interrupted.
+                the optimizer stopped short of a verified minimum (stalled, a limit, a failure), 2 for bad input, 130/143 when interrupted.
                 """
         case .check:
             return """
