@@ -23,7 +23,7 @@ public struct RunOptions: Sendable {
 /// Exit statuses of the `calibrate` tool.
 public enum ExitStatus {
     public static let success: Int32 = 0
-    /// The calibration stopped without meeting its tolerance (or a gradient check failed).
+    /// The calibration did not reach a verified minimum (stalled, a limit, a failure), or a check failed.
     public static let notConverged: Int32 = 1
     /// Bad usage or bad input.
     public static let badInput: Int32 = 2
