@@ -112,6 +112,18 @@ final class LoadedCase {
         return configuration.experiments.map { CaseLocation.join(location.directory, $0.data) }.filter { seen.insert($0).inserted }
     }
 
+    /// The Gmsh mesh file of a poroelastic case, if it reads one.
+    var meshFile: String? {
+        guard case let .poroelastic(p) = configuration.model, case let .gmsh(mesh) = p.mesh else { return nil }
+        return CaseLocation.join(location.directory, mesh)
+    }
+
+    /// Every file the case reads besides case.json: the data files and the Gmsh mesh, each once.
+    var inputFiles: [String] {
+        guard let mesh = meshFile, !dataFiles.contains(mesh) else { return dataFiles }
+        return dataFiles + [mesh]
+    }
+
     /// Full θ at the initial values with `overrides` (name → value) applied; unknown names are errors.
     func parameters(with overrides: [(String, Double)], option: String) throws(CaseError) -> [Double] {
         var theta = space.initialPhysical

@@ -237,18 +237,6 @@ struct Checkpoint: Equatable {
     }
 }
 
-extension LoadedCase {
-    /// Every file the case reads besides case.json: the data files and the Gmsh mesh, each once.
-    var inputFiles: [String] {
-        var files = dataFiles
-        if case let .poroelastic(p) = configuration.model, case let .gmsh(mesh) = p.mesh {
-            let path = CaseLocation.join(location.directory, mesh)
-            if !files.contains(path) { files.append(path) }
-        }
-        return files
-    }
-}
-
 /// FNV-1a, 64 bits: a fast, stable fingerprint (not cryptographic; it only has to notice changes).
 struct Fingerprint {
     private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325

@@ -4,7 +4,8 @@ import Bilevel
 /// `calibrate run --resume`.
 ///
 /// Without continuation an evaluation is a pure function of z, and the optimizers are deterministic;
-/// with it, the continuation anchors saved with the journal are restored when the replay ends. A resumed run therefore re-runs the optimizer from the start and serves each
+/// with it, the continuation anchors saved with the journal are restored when the replay ends. A
+/// resumed run therefore re-runs the optimizer from the start and serves each
 /// request from the journal of the interrupted run (after checking that z is the same, bit for
 /// bit) until the journal is used up, then evaluates for real. No optimizer state is serialised,
 /// and the resumed run reaches the same result, bit for bit, as one that was never interrupted.

@@ -22,7 +22,7 @@ enum OptimizerRun {
                                 file: fit.loaded.location.configuration)
             }
         }
-        var results: [OptimizationResult] = []
+        var results: [OptimizationResult] = [], startOfResult: [Int] = []
         for (k, start) in starts.enumerated() {
             if starts.count > 1 {
                 console.info("start \(k + 1) of \(starts.count): " + Prediction.describe(try space.physical(from: start), space.names))
@@ -36,17 +36,11 @@ enum OptimizerRun {
             }
             if result.status == .stoppedByCallback { return (result, []) }
             results.append(result)
+            startOfResult.append(k)
         }
         guard let best = Multistart.best(results) else { throw OptimizerError.initialEvaluationFailed }
-        let minima = starts.count > 1 ? Multistart.distinctMinima(results, scales: space.optimalityScales) : []
+        let minima = starts.count > 1 ? Multistart.distinctMinima(results, starts: startOfResult, scales: space.optimalityScales) : []
         return (results[best], minima)
-    }
-
-    /// JᵀJ for the termination policy, through the journal like every other evaluation: a resumed run
-    /// then sees the same values, and continuation the same sequence of solves.
-    private static func curvature(_ fit: FitProblem, _ journal: EvaluationJournal) -> CurvatureFunction {
-        let residuals = journal.wrap(fit.residualFunction)
-        return { z in try residuals(z, true)?.jacobian?.gram() }
     }
 
     private static func minimize(fit: FitProblem, optimizer: OptimizerConfiguration, journal: EvaluationJournal, monitor: RunMonitor,
@@ -60,7 +54,10 @@ enum OptimizerRun {
         case .lbfgs:
             return try BoundedLBFGS(options: optimizer.lbfgs)
                 .minimize(journal.wrap(fit.objectiveFunction), from: start, bounds: space.transformedBounds,
-                          scales: space.optimalityScales, curvature: curvature(fit, journal), progress: monitor.handler)
+                          // JᵀJ through the journal like every other evaluation: a resumed run then sees the
+                          // same values, and continuation the same sequence of solves.
+                          scales: space.optimalityScales, curvature: gaussNewtonCurvature(of: journal.wrap(fit.residualFunction)),
+                          progress: monitor.handler)
         }
     }
 }

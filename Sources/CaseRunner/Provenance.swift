@@ -39,8 +39,7 @@ struct Provenance {
         for path in loaded.dataFiles {
             inputs.append(Input(role: "data", path: path, sha256: SHA256.hex(ofFile: path) ?? "unreadable"))
         }
-        if case let .poroelastic(p) = loaded.configuration.model, case let .gmsh(file) = p.mesh {
-            let path = CaseLocation.join(loaded.location.directory, file)
+        if let path = loaded.meshFile {
             inputs.append(Input(role: "mesh", path: path, sha256: SHA256.hex(ofFile: path) ?? "unreadable"))
         }
         return Provenance(version: CalibrateTool.version, commit: buildCommit,

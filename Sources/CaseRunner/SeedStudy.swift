@@ -61,7 +61,7 @@ public enum SeedStudy {
                 continue
             }
             outcome.converged += 1
-            let misfitAtTruth = try misfit(work, truth: truth)
+            let misfitAtTruth = try misfit(work, truth: truth, console: quiet)
             if result.objective > misfitAtTruth * (1 + 1e-9) + 1e-9 {
                 outcome.convergedAtNonMinimum += 1
                 outcome.falseStops.append(seed)
@@ -79,9 +79,8 @@ public enum SeedStudy {
     }
 
     /// ½‖r‖² (prior rows included) at the true parameters, on the case's current data.
-    private static func misfit(_ directory: String, truth: [(String, Double)]) throws -> Double {
-        let quiet = Console(out: { _ in }, error: { _ in })
-        let (loaded, data) = try CommandSupport.load(directory, console: quiet, readData: true)
+    private static func misfit(_ directory: String, truth: [(String, Double)], console: Console) throws -> Double {
+        let (loaded, data) = try CommandSupport.load(directory, console: console, readData: true)
         let fit = try FitProblem(loaded, data: data!)
         let theta = try loaded.parameters(with: truth, option: "--truth")
         let z = try loaded.space.transformed(from: theta)

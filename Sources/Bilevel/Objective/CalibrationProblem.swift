@@ -82,10 +82,7 @@ public final class CalibrationProblem {
 
     /// JᵀJ of the weighted residuals in z (prior rows included): the curvature the termination policy
     /// measures optimality with when the optimizer itself works on ½‖r‖² alone (L-BFGS).
-    public var curvatureFunction: CurvatureFunction {
-        let residuals = residualFunction
-        return { z in try residuals(z, true)?.jacobian?.gram() }
-    }
+    public var curvatureFunction: CurvatureFunction { gaussNewtonCurvature(of: residualFunction) }
 
     /// ½‖r‖² (prior included) and its adjoint gradient in z.
     public var objectiveFunction: ObjectiveFunction {

@@ -160,7 +160,7 @@ public final class Experiment {
             // The definition's equilibrium is the continuation of the anchor's when it is where the
             // predictor says, or where Newton from the predictor went.
             if isNear(result.displacement, prediction.u, move: prediction.move) { return result }
-            if let c = continued, c.converged, isSame(c.displacement, result.displacement) { return result }
+            if let c = continued, c.converged, isNear(c.displacement, result.displacement, move: 0) { return result }
             statistics.branchJumps += 1
             record("branch jump at \(describe(theta)): the equilibrium on the loading path is not the continuation of the "
                    + "nearest one computed (at \(describe(anchor.theta))); the point is rejected")
@@ -179,14 +179,8 @@ public final class Experiment {
         r.converged && r.shifts.allSatisfy { $0 == 0 } && isNear(r.displacement, predicted, move: move)
     }
 
-    /// Two solutions of the same equilibrium (within the absolute allowance).
-    private func isSame(_ a: [Double], _ b: [Double]) -> Bool {
-        let (distance, scale) = ContinuationCache.distance(a, b, layout: solver.model.layout)
-        return distance <= continuation.absoluteTolerance * scale
-    }
-
     /// Whether a solution lies within the corrector bound of the predictor: κ·(predictor move) plus the
-    /// absolute allowance.
+    /// absolute allowance (with `move` 0: two solutions of the same equilibrium).
     private func isNear(_ solution: [Double], _ predicted: [Double], move: Double) -> Bool {
         let (distance, scale) = ContinuationCache.distance(solution, predicted, layout: solver.model.layout)
         return distance <= continuation.branchTolerance * move + continuation.absoluteTolerance * scale

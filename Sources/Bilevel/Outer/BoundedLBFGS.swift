@@ -51,14 +51,14 @@ public struct BoundedLBFGS: Sendable {
         try nlopt.setBounds(bounds)
         try nlopt.setRelativeObjectiveTolerance(options.relativeObjectiveTolerance)
         let run = LBFGSRun(options: options, bounds: bounds, progress: progress)
-        // Optimality at the best point, computed once per best point (curvature costs an evaluation).
+        // Optimality at the best point, with curvature computed once per best point (it costs an evaluation).
         var measured: (z: [Double], optimality: Optimality)?
-        func optimality(_ best: LBFGSRun.Best) throws -> Optimality {
-            if let measured, measured.z == best.z { return measured.optimality }
-            let a = try curvature?(best.z)
+        func optimality(_ best: LBFGSRun.Best, withCurvature: Bool = true) throws -> Optimality {
+            if withCurvature, let measured, measured.z == best.z { return measured.optimality }
+            let a = withCurvature ? try curvature?(best.z) : nil
             let o = Optimality.measure(z: best.z, objective: best.value, gradient: best.gradient, bounds: bounds, curvature: a,
                                        scales: scales, objectiveScale: options.termination.objectiveScale)
-            measured = (best.z, o)
+            if withCurvature { measured = (best.z, o) }
             return o
         }
 
@@ -102,9 +102,7 @@ public struct BoundedLBFGS: Sendable {
         guard let best = run.best else { throw OptimizerError.initialEvaluationFailed }
         // Curvature costs an evaluation: spent only where the policy has a stop to judge (a run stopped by
         // its handler or a limit is reported as such, and must not evaluate again before it is resumed).
-        let finalOptimality = stop != nil ? try optimality(best)
-            : Optimality.measure(z: best.z, objective: best.value, gradient: best.gradient, bounds: bounds, curvature: nil,
-                                 scales: scales, objectiveScale: options.termination.objectiveScale)
+        let finalOptimality = try optimality(best, withCurvature: stop != nil)
         let final = stop.map { options.termination.status(after: $0, optimality: finalOptimality,
                                                           absoluteTolerance: options.projectedGradientTolerance) }
             ?? status ?? .maximumEvaluations

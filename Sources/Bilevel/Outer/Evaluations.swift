@@ -56,6 +56,12 @@ public typealias ResidualFunction = (_ z: [Double], _ needJacobian: Bool) throws
 /// termination policy's optimality test; nil when it cannot be computed there.
 public typealias CurvatureFunction = (_ z: [Double]) throws -> DenseMatrix?
 
+/// JᵀJ of `residuals` (evaluated with their Jacobian), the curvature a least-squares problem offers an
+/// optimizer that works on ½‖r‖² alone.
+public func gaussNewtonCurvature(of residuals: @escaping ResidualFunction) -> CurvatureFunction {
+    { z in try residuals(z, true)?.jacobian?.gram() }
+}
+
 /// What a progress handler tells the optimizer after each iteration.
 public enum ProgressAction: Sendable, Equatable {
     /// Carry on.

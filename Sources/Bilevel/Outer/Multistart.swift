@@ -47,9 +47,13 @@ public struct LocalMinimum: Sendable, Equatable {
 public enum Multistart {
     /// Results whose end points lie within `tolerance` of each other in every coordinate (relative to
     /// the scales, and relative to the objective) count as one minimum; minima sorted by objective.
-    public static func distinctMinima(_ results: [OptimizationResult], scales: [Double], tolerance: Double = 1e-4) -> [LocalMinimum] {
+    /// `starts` numbers the results (default 0, 1, …; give them when some starts produced no result).
+    public static func distinctMinima(_ results: [OptimizationResult], starts: [Int]? = nil, scales: [Double],
+                                      tolerance: Double = 1e-4) -> [LocalMinimum] {
+        precondition(starts == nil || starts!.count == results.count, "one start number per result")
         var minima: [LocalMinimum] = []
-        for (start, r) in results.enumerated() {
+        for (k, r) in results.enumerated() {
+            let start = starts?[k] ?? k
             let same = minima.firstIndex { m in
                 abs(m.objective - r.objective) <= tolerance * max(abs(r.objective), 1)
                     && zip(zip(m.z, r.z), scales).allSatisfy { pair, s in abs(pair.0 - pair.1) <= tolerance * s }

@@ -33,5 +33,8 @@ struct MultistartTests {
         #expect(minima[0].z[0] < 0 && minima[0].starts == left, "\(minima)")   // the tilt makes −1 the lower one
         #expect(minima[1].z[0] > 0 && minima[1].starts == right)
         #expect(Multistart.best(results).map { results[$0].z[0] < 0 } == true)
+        // Start numbers given explicitly (a skipped start leaves a gap) are the ones reported.
+        let numbered = Multistart.distinctMinima(results, starts: [0, 2, 3, 5], scales: [1])
+        #expect(numbered[0].starts == left.map { [0, 2, 3, 5][$0] } && numbered[1].starts == right.map { [0, 2, 3, 5][$0] })
     }
 }
