@@ -4,13 +4,20 @@ import Sparse
 
 /// The `calibrate` command-line tool as a library call: parses the arguments, runs the command and
 /// maps every outcome to an exit status. The executable only forwards its arguments here, so tests
-/// run the real tool in-process.
+/// run the real tool in-process, and a user's executable offers every command for its own model kinds
+/// by handing over a registry that includes them (docs/extending.md).
 public enum CalibrateTool {
     public static let version = "0.1.0"
 
     /// Runs `calibrate` with `arguments` (without the program name); returns the exit status.
-    /// `handleSignals` makes a run stop cleanly on SIGINT/SIGTERM (the executable sets it).
-    public static func main(_ arguments: [String], console: Console = .standard(), handleSignals: Bool = false) -> Int32 {
+    /// `registry` holds the model kinds and pair potentials cases may use; `handleSignals` makes a run
+    /// stop cleanly on SIGINT/SIGTERM (the executable sets it).
+    public static func main(_ arguments: [String], registry: ModelRegistry = .standard, console: Console = .standard(),
+                            handleSignals: Bool = false) -> Int32 {
+        ModelRegistry.$current.withValue(registry) { run(arguments, console: console, handleSignals: handleSignals) }
+    }
+
+    private static func run(_ arguments: [String], console: Console, handleSignals: Bool) -> Int32 {
         let invocation: Invocation
         do {
             invocation = try CommandLineParser.parse(arguments)

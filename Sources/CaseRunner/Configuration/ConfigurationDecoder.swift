@@ -8,7 +8,9 @@ import Physics
 public enum ConfigurationDecoder {
     /// Decodes `text`; `file` is how messages name the file. Returns nil when there were errors
     /// (all of them in `diagnostics`); warnings may be added either way.
-    public static func decode(_ text: String, file: String, diagnostics: DiagnosticList) -> CaseConfiguration? {
+    /// `registry` gives the model kinds (by default the running tool's, `ModelRegistry.current`).
+    public static func decode(_ text: String, file: String, registry: ModelRegistry = .current,
+                              diagnostics: DiagnosticList) -> CaseConfiguration? {
         diagnostics.file = file
         let root: JSONNode
         do {
@@ -37,8 +39,8 @@ public enum ConfigurationDecoder {
         let title = top.string("title") ?? "untitled case"
         let description = top.string("description")
         let defaultData = top.string("data")
-        let model = top.object("model", context: "model", known: ["kind"] + modelFields, required: true,
-                               hint: "describe the physical model (see docs/configuration.md)").flatMap { decodeModel($0) }
+        let model = top.member("model", required: true, hint: "describe the physical model (see docs/configuration.md)")
+            .flatMap { decodeModel($0.value, registry: registry, diagnostics: diagnostics) }
         var parameterNames = Set<String>()  // every name given, valid or not (to avoid follow-on errors)
         let parameters = top.array("parameters", required: true, hint: "list the model parameters")
             .map { decodeParameters($0, names: &parameterNames, diagnostics: diagnostics) } ?? []
@@ -179,13 +181,13 @@ public enum ConfigurationDecoder {
     // MARK: Cross-references
 
     /// Checks what needs both the model and the rest: every model parameter gets a value in every
-    /// experiment, and every defined parameter is used.
-    static func crossCheck(model: ModelConfiguration, parameters: [ParameterConfiguration], named defined: Set<String>,
+    /// experiment, and every defined parameter is used (kinds whose parameters are known only once
+    /// built check this when building).
+    static func crossCheck(model: any CaseModel, parameters: [ParameterConfiguration], named defined: Set<String>,
                            experiments: [ExperimentConfiguration], diagnostics: DiagnosticList) {
-        if case .poroelastic = model { return }
         var used = Set<String>()
         for e in experiments {
-            let modelNames = modelParameterNames(model, experiment: e)
+            guard let modelNames = model.parameterNames(experiment: e) else { return }
             let constants = Set(e.constants.map(\.name))
             var swept: String?
             if case let .parameter(p)? = e.sweep?.target { swept = p }
@@ -209,18 +211,6 @@ public enum ConfigurationDecoder {
         }
         for p in parameters where !used.contains(p.parameter.name) && !experiments.isEmpty {
             diagnostics.warning("parameter '\(p.parameter.name)' is not used by any experiment; it will not be calibrated", at: p.position)
-        }
-    }
-
-    /// The model's parameter names in one experiment (with an indenter, the indenter's too).
-    static func modelParameterNames(_ model: ModelConfiguration, experiment: ExperimentConfiguration) -> [String] {
-        switch model {
-        case let .lattice(l):
-            return l.potential.parameterNames + (experiment.loading.indenter == nil ? [] : ["indenter_stiffness", "indenter_depth"])
-        case let .crystal(c):
-            return c.potential.parameterNames
-        case .poroelastic:
-            return []  // known once the mesh (its regions) is read; checked in ModelAssembly
         }
     }
 }

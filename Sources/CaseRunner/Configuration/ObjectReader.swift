@@ -4,16 +4,16 @@
 /// Each reader knows the fields its object may have; `finish()` reports the others as unknown,
 /// with the closest known name as a suggestion. Accessors return nil when a field is absent or
 /// has the wrong type (after reporting the latter, and the former when it is required).
-final class ObjectReader {
-    let node: JSONNode
+public final class ObjectReader {
+    public let node: JSONNode
     /// How messages name the object: "model", "parameter 'D'", "experiment 'shear'".
-    let context: String
-    let diagnostics: DiagnosticList
+    public let context: String
+    public let diagnostics: DiagnosticList
     private let members: [JSONMember]
     private let known: [String]
 
     /// nil (after reporting) when `node` is not an object.
-    init?(_ node: JSONNode, context: String, known: [String], diagnostics: DiagnosticList) {
+    public init?(_ node: JSONNode, context: String, known: [String], diagnostics: DiagnosticList) {
         guard case let .object(members) = node.value else {
             diagnostics.error("\(context) must be an object { … }, found \(node.kindDescription)", at: node.position)
             return nil
@@ -25,12 +25,12 @@ final class ObjectReader {
         self.diagnostics = diagnostics
     }
 
-    var position: TextPosition { node.position }
+    public var position: TextPosition { node.position }
 
-    func has(_ key: String) -> Bool { members.contains { $0.key == key } }
+    public func has(_ key: String) -> Bool { members.contains { $0.key == key } }
 
     /// The member, or nil (reporting it when `required`).
-    func member(_ key: String, required: Bool = false, hint: String = "") -> JSONMember? {
+    public func member(_ key: String, required: Bool = false, hint: String = "") -> JSONMember? {
         assert(known.contains(key), "field '\(key)' is read but not declared as known in \(context)")
         guard let m = members.first(where: { $0.key == key }) else {
             if required { diagnostics.error("\(context) has no '\(key)'\(hint.isEmpty ? "" : "; \(hint)")", at: position) }
@@ -40,7 +40,7 @@ final class ObjectReader {
     }
 
     /// Where a member's value starts (the object itself when the member is absent).
-    func position(of key: String) -> TextPosition {
+    public func position(of key: String) -> TextPosition {
         members.first { $0.key == key }?.value.position ?? position
     }
 
@@ -48,45 +48,45 @@ final class ObjectReader {
         diagnostics.error("'\(m.key)' in \(context) must be \(expected), found \(m.value.kindDescription)", at: m.value.position)
     }
 
-    func string(_ key: String, required: Bool = false, hint: String = "") -> String? {
+    public func string(_ key: String, required: Bool = false, hint: String = "") -> String? {
         guard let m = member(key, required: required, hint: hint) else { return nil }
         guard case let .string(s) = m.value.value else { wrongType(m, "a string"); return nil }
         return s
     }
 
-    func number(_ key: String, required: Bool = false, hint: String = "") -> Double? {
+    public func number(_ key: String, required: Bool = false, hint: String = "") -> Double? {
         guard let m = member(key, required: required, hint: hint) else { return nil }
         guard case let .number(x, _) = m.value.value else { wrongType(m, "a number"); return nil }
         return x
     }
 
     /// A number, or null (returned as `.some(nil)`), for optional bounds.
-    func numberOrNull(_ key: String) -> Double?? {
+    public func numberOrNull(_ key: String) -> Double?? {
         guard let m = member(key) else { return nil }
         if case .null = m.value.value { return .some(nil) }
         guard case let .number(x, _) = m.value.value else { wrongType(m, "a number or null"); return nil }
         return .some(x)
     }
 
-    func integer(_ key: String, required: Bool = false, hint: String = "") -> Int? {
+    public func integer(_ key: String, required: Bool = false, hint: String = "") -> Int? {
         guard let m = member(key, required: required, hint: hint) else { return nil }
         guard case let .number(x, _) = m.value.value, let n = Int(exactly: x) else { wrongType(m, "a whole number"); return nil }
         return n
     }
 
-    func bool(_ key: String, required: Bool = false) -> Bool? {
+    public func bool(_ key: String, required: Bool = false) -> Bool? {
         guard let m = member(key, required: required) else { return nil }
         guard case let .bool(b) = m.value.value else { wrongType(m, "true or false"); return nil }
         return b
     }
 
-    func array(_ key: String, required: Bool = false, hint: String = "") -> [JSONNode]? {
+    public func array(_ key: String, required: Bool = false, hint: String = "") -> [JSONNode]? {
         guard let m = member(key, required: required, hint: hint) else { return nil }
         guard case let .array(items) = m.value.value else { wrongType(m, "a list [ … ]"); return nil }
         return items
     }
 
-    func numbers(_ key: String, required: Bool = false, hint: String = "") -> [Double]? {
+    public func numbers(_ key: String, required: Bool = false, hint: String = "") -> [Double]? {
         guard let items = array(key, required: required, hint: hint) else { return nil }
         var out: [Double] = []
         for item in items {
@@ -99,7 +99,7 @@ final class ObjectReader {
         return out
     }
 
-    func integers(_ key: String, required: Bool = false, hint: String = "") -> [Int]? {
+    public func integers(_ key: String, required: Bool = false, hint: String = "") -> [Int]? {
         guard let items = array(key, required: required, hint: hint) else { return nil }
         var out: [Int] = []
         for item in items {
@@ -112,7 +112,7 @@ final class ObjectReader {
         return out
     }
 
-    func strings(_ key: String, required: Bool = false, hint: String = "") -> [String]? {
+    public func strings(_ key: String, required: Bool = false, hint: String = "") -> [String]? {
         guard let items = array(key, required: required, hint: hint) else { return nil }
         var out: [String] = []
         for item in items {
@@ -125,7 +125,7 @@ final class ObjectReader {
         return out
     }
 
-    func bools(_ key: String) -> [Bool]? {
+    public func bools(_ key: String) -> [Bool]? {
         guard let items = array(key) else { return nil }
         var out: [Bool] = []
         for item in items {
@@ -139,14 +139,14 @@ final class ObjectReader {
     }
 
     /// A nested object's reader.
-    func object(_ key: String, context nested: String? = nil, known: [String], required: Bool = false,
+    public func object(_ key: String, context nested: String? = nil, known: [String], required: Bool = false,
                 hint: String = "") -> ObjectReader? {
         guard let m = member(key, required: required, hint: hint) else { return nil }
         return ObjectReader(m.value, context: nested ?? "'\(key)' in \(context)", known: known, diagnostics: diagnostics)
     }
 
     /// One of `choices` (reporting anything else with a suggestion).
-    func choice(_ key: String, _ choices: [String], required: Bool = false) -> String? {
+    public func choice(_ key: String, _ choices: [String], required: Bool = false) -> String? {
         guard let s = string(key, required: required, hint: "one of: " + choices.joined(separator: ", ")) else { return nil }
         guard choices.contains(s) else {
             diagnostics.error("'\(key)' in \(context) is '\(s)', which is not known" + Suggestion.hint(for: s, among: choices),
@@ -157,7 +157,7 @@ final class ObjectReader {
     }
 
     /// Reports every member whose key is not known.
-    func finish() {
+    public func finish() {
         for m in members where !known.contains(m.key) {
             let suggestion = Suggestion.closest(to: m.key, among: known).map { "; did you mean '\($0)'?" }
                 ?? "; known fields are: " + known.joined(separator: ", ")

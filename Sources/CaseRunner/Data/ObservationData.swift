@@ -198,7 +198,7 @@ enum ObservationReader {
         let hasAxes = layout.configuration.quantity.axes != nil
         var parts: [String] = []
         if layout.shape.count > (layout.atoms != nil ? 1 : 0) + (hasAxes ? 1 : 0) {
-            parts.append(layout.configuration.quantity.isPoro ? "the number of observation times" : "the number of sweep values")
+            parts.append(layout.configuration.dimensions.first == "time" ? "the number of observation times" : "the number of sweep values")
         }
         if layout.atoms != nil { parts.append("the number of atoms selected") }
         if hasAxes { parts.append("the number of axes observed") }

@@ -163,7 +163,7 @@ enum UnitCheck {
 }
 
 /// The physical kind of an observable, for deriving its units from the model's unit system.
-enum UnitKind: Equatable {
+public enum UnitKind: Sendable, Equatable {
     case length, energy, force, dimensionless
     /// Energy per volume (area in 2D): moduli and elastic constants.
     case stress(dimension: Int)

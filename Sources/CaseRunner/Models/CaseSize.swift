@@ -33,28 +33,9 @@ struct CaseSize: Equatable {
     /// Set by `--force`: try a case even when its estimate exceeds the machine's memory.
     @TaskLocal static var force = false
 
+    /// The kind's estimate (built-in kinds give one; a registered user kind is not estimated).
     static func estimate(_ configuration: CaseConfiguration) -> CaseSize? {
-        switch configuration.model {
-        case let .lattice(l):
-            let d = Double(l.lattice.spatialDimension)
-            let atoms = l.cells.reduce(1.0) { $0 * Double(max($1, 0)) } * Double(l.lattice.basisCount)
-            let cell = l.lattice.conventionalCellEdges(latticeConstant: l.latticeConstant).reduce(1, *)
-            let density = Double(l.lattice.basisCount) / max(cell, .leastNonzeroMagnitude)
-            let r = l.cutoffOuter + l.skin
-            let ball = d == 2 ? Double.pi * r * r : 4 / 3 * Double.pi * r * r * r
-            let neighbours = max(density * ball - 1, 1)
-            let n = d * atoms
-            let factor = factorBytes(unknowns: n, dimension: Int(d), coupling: neighbours / 6)
-            let pairs = atoms * neighbours / 2
-            return CaseSize(itemName: "atoms", items: atoms, unknowns: n, factorBytes: factor,
-                            bytes: 2 * factor + pairs * 64 + atoms * d * 8 * 12)
-        case let .poroelastic(p):
-            guard case let .rectangle(_, _, columns, rows, _, _) = p.mesh else { return nil }
-            let c = Double(max(columns, 0)), r = Double(max(rows, 0))
-            return taylorHood(triangles: 2 * c * r, nodes: (2 * c + 1) * (2 * r + 1), vertices: (c + 1) * (r + 1), steps: p.times.count)
-        case .crystal:
-            return nil
-        }
+        (configuration.model as? any BuiltInModel)?.estimatedSize()
     }
 
     /// A Gmsh mesh's size, once read.
@@ -63,7 +44,7 @@ struct CaseSize: Equatable {
     }
 
     /// Taylor–Hood P2–P1: two displacement unknowns per node, a pressure per vertex.
-    private static func taylorHood(triangles: Double, nodes: Double, vertices: Double, steps: Int) -> CaseSize {
+    static func taylorHood(triangles: Double, nodes: Double, vertices: Double, steps: Int) -> CaseSize {
         let n = 2 * nodes + vertices
         let factor = factorBytes(unknowns: n, dimension: 2, coupling: 3)
         return CaseSize(itemName: "triangles", items: triangles, unknowns: n, factorBytes: factor,

@@ -4,8 +4,9 @@ import NetCDF
 import Physics
 
 /// One equilibrium of one experiment (one step of its sweep), built from the configuration alone:
-/// the model, its loading, the parameter bindings and every observable the data file holds.
-final class StepSetup {
+/// the model, its loading, the parameter bindings and every observable the data file holds. What a
+/// model kind's `build` returns, step by step.
+public final class StepSetup {
     let experiment: Int
     let step: Int
     let model: Model
@@ -19,10 +20,15 @@ final class StepSetup {
     /// Atom positions for field output (nil for models without a spatial field).
     let field: FieldGeometry?
     /// Why an equilibrium state is not physical (atoms pushed through each other), or nil; see `Experiment.stateCheck`.
-    var stateCheck: (([Double]) -> String?)?
+    public var stateCheck: (([Double]) -> String?)?
 
-    init(experiment: Int, step: Int, model: Model, newton: NewtonOptions, initial: [Double], bindings: [ParameterBinding],
-         componentCount: Int, makeObservables: @escaping ([Int]) throws -> ObservableSet, field: FieldGeometry?) {
+    /// - Parameters:
+    ///   - initial: Newton's starting point, with the prescribed dofs at their values.
+    ///   - componentCount: the observed components of this step, all observables in the order of the experiment's entries.
+    ///   - makeObservables: the observable set of the listed components (indices into the step's components).
+    ///   - field: reference positions for VTK output, or nil.
+    public init(experiment: Int, step: Int, model: Model, newton: NewtonOptions, initial: [Double], bindings: [ParameterBinding],
+                componentCount: Int, makeObservables: @escaping ([Int]) throws -> ObservableSet, field: FieldGeometry?) {
         self.experiment = experiment
         self.step = step
         self.model = model
@@ -60,17 +66,23 @@ final class StepSetup {
     var lastRejection: String? { predictor?.lastRejection }
 }
 
-/// Reference positions of the atoms of a lattice, for VTK output.
-struct FieldGeometry {
+/// Reference positions of the points of a model (atoms, beads), for VTK output.
+public struct FieldGeometry {
     let dimension: Int
-    /// Flat reference coordinates, atom by atom.
+    /// Flat reference coordinates, point by point.
     let reference: [Double]
-    /// Each atom's index in the lattice as built.
+    /// Each point's index as the user knows it.
     let atomIDs: [Int]
+
+    public init(dimension: Int, reference: [Double], atomIDs: [Int]) {
+        self.dimension = dimension
+        self.reference = reference
+        self.atomIDs = atomIDs
+    }
 }
 
 /// How one observable's values are laid out in its netCDF variable.
-struct ObservableLayout {
+public struct ObservableLayout {
     let configuration: ObservableConfiguration
     /// Dimension names, slowest first (the sweep dimension first when there is one).
     var dimensions: [String] { configuration.dimensions }
@@ -84,17 +96,34 @@ struct ObservableLayout {
     let expectedUnits: String?
     /// Values over all steps.
     var count: Int { shape.reduce(1, *) }
+
+    /// - Parameters:
+    ///   - shape: lengths of the variable's dimensions (the sweep's first when there is one).
+    ///   - perStep: values per sweep step.
+    ///   - atoms: original point indices along the point dimension, or nil.
+    ///   - expectedUnits: the unit the data must be in, when known (`ModelBuildContext.expectedUnits`).
+    public init(configuration: ObservableConfiguration, shape: [Int], perStep: Int, atoms: [Int]?, expectedUnits: String?) {
+        self.configuration = configuration
+        self.shape = shape
+        self.perStep = perStep
+        self.atoms = atoms
+        self.expectedUnits = expectedUnits
+    }
 }
 
-/// One experiment of the case with its steps and observable layouts.
-final class ExperimentSetup {
+/// One experiment of the case with its steps and observable layouts: what a model kind builds.
+public final class ExperimentSetup {
     let configuration: ExperimentConfiguration
     let steps: [StepSetup]
     let layouts: [ObservableLayout]
     /// A time-stepped (poroelastic) experiment: one sequence of equilibria observed at the sweep's times.
     let series: PoroSeries?
 
-    init(configuration: ExperimentConfiguration, steps: [StepSetup], layouts: [ObservableLayout], series: PoroSeries? = nil) {
+    public convenience init(configuration: ExperimentConfiguration, steps: [StepSetup], layouts: [ObservableLayout]) {
+        self.init(configuration: configuration, steps: steps, layouts: layouts, series: nil)
+    }
+
+    init(configuration: ExperimentConfiguration, steps: [StepSetup], layouts: [ObservableLayout], series: PoroSeries?) {
         self.configuration = configuration
         self.steps = steps
         self.layouts = layouts
@@ -106,216 +135,32 @@ final class ExperimentSetup {
     var sweepValues: [Double]? { configuration.sweep?.values }
 }
 
-/// Builds the models of every experiment of a configuration.
+/// Builds the models of every experiment of a configuration, through its model kind.
 enum ModelAssembly {
     /// The experiments, or nil with the problems in `diagnostics`.
     static func build(_ configuration: CaseConfiguration, directory: String = ".", space: ParameterSpace? = nil,
                       diagnostics: DiagnosticList) -> [ExperimentSetup]? {
+        let context = ModelBuildContext(directory: directory, space: space, diagnostics: diagnostics)
         var setups: [ExperimentSetup] = []
         for (index, experiment) in configuration.experiments.enumerated() {
             do {
-                let setup: ExperimentSetup?
-                switch configuration.model {
-                case let .lattice(l):
-                    setup = try buildLattice(l, experiment: experiment, index: index, potential: l.potential.instance,
-                                             dataFile: CaseLocation.join(directory, experiment.data), diagnostics: diagnostics)
-                case let .crystal(c):
-                    setup = try buildCrystal(c, experiment: experiment, index: index, potential: c.potential.instance, diagnostics: diagnostics)
-                case let .poroelastic(p):
-                    setup = try buildPoroelastic(p, experiment: experiment, index: index, directory: directory, space: space, diagnostics: diagnostics)
-                }
-                if let setup { setups.append(setup) }
+                if let setup = try configuration.model.build(experiment, index: index, context: context) { setups.append(setup) }
             } catch {
                 diagnostics.error("experiment '\(experiment.name)': \(error)", at: experiment.position)
             }
         }
         return diagnostics.hasErrors ? nil : setups
     }
-
-    /// Model parameter bindings of step `step`.
-    static func bindings(_ names: [String], experiment e: ExperimentConfiguration, step: Int) -> [ParameterBinding] {
-        names.map { name in
-            if case .parameter(name)? = e.sweep?.target { return .constant(e.sweep!.values[step]) }
-            if let c = e.constants.first(where: { $0.name == name }) { return .constant(c.value) }
-            return .parameter(name)
-        }
-    }
-
-    /// The unit data of `quantity` must have: configured, else derived from the model's units.
-    static func expectedUnits(_ o: ObservableConfiguration, units: ModelUnits?, dimension: Int, diagnostics: DiagnosticList) -> String? {
-        guard let units else { return o.units }
-        let derived = UnitCheck.derived(o.quantity.unitKind(dimension: dimension), length: units.length, energy: units.energy)
-        if let given = o.units, let message = UnitCheck.mismatchMessage(expected: derived, found: given,
-                                                                       comparison: UnitCheck.compare(expected: derived, found: given)) {
-            diagnostics.error("the units of observable '\(o.variable)' in the configuration do not fit the model: "
-                              + message.replacingOccurrences(of: "its units are", with: "they are")
-                              + " (the model's units are \(units.length) and \(units.energy))", at: o.position)
-        }
-        return o.units ?? derived
-    }
-
-    // MARK: Lattices
-
-    private static func buildLattice<P: PairPotential>(_ l: LatticeConfiguration, experiment e: ExperimentConfiguration, index: Int,
-                                                       potential: P, dataFile: String, diagnostics d: DiagnosticList) throws -> ExperimentSetup? {
-        var lattice = try Lattice(kind: l.lattice, cells: l.cells, latticeConstant: l.latticeConstant, periodic: l.periodic)
-        for g in l.groups {
-            switch g.selection {
-            case let .region(lower, upper):
-                let tolerance = 1e-9 * l.latticeConstant
-                try lattice.tag(g.name) { p in p.indices.allSatisfy { p[$0] >= lower[$0] - tolerance && p[$0] <= upper[$0] + tolerance } }
-            case let .atoms(atoms):
-                try lattice.tag(g.name, atoms: atoms)
-            }
-        }
-        let dimension = lattice.dimension
-        func atoms(_ group: String, _ position: TextPosition) -> [Int]? {
-            guard let members = lattice.groups[group], !members.isEmpty else {
-                d.error("group '\(group)' contains no atoms; check its region or atom list", at: position)
-                return nil
-            }
-            return members
-        }
-        var prescribed = Set<Int>()
-        for c in e.loading.constraints {
-            for a in atoms(c.group, c.position) ?? [] where c.displacement.contains(where: { $0 != nil }) { prescribed.insert(a) }
-        }
-        for f in e.loading.forces { _ = atoms(f.group, f.position) }
-        // Observables: the lattice observables of one step, and each observable's layout.
-        let steps = e.sweep?.values.count ?? 1
-        var list: [LatticeObservable] = []
-        var layouts: [ObservableLayout] = []
-        for o in e.observables {
-            var perStep: [Int] = []
-            var atomIDs: [Int]?
-            switch o.quantity {
-            case let .displacement(selection, axes):
-                var chosen: [Int]
-                switch selection {
-                case .unconstrained: chosen = (0 ..< lattice.atomCount).filter { !prescribed.contains($0) }
-                case let .group(g): chosen = atoms(g, o.position) ?? []
-                case let .atoms(ids):
-                    chosen = ids
-                    if let bad = ids.first(where: { $0 < 0 || $0 >= lattice.atomCount }) {
-                        d.error("observable '\(o.variable)' lists atom \(bad), but the lattice has atoms 0 to \(lattice.atomCount - 1)", at: o.position)
-                        chosen = []
-                    }
-                }
-                for a in chosen { for axis in axes { list.append(.displacement(atom: a, axis: axis)) } }
-                atomIDs = chosen.map { lattice.originalIndex[$0] }
-                perStep = [chosen.count, axes.count]
-            case let .meanDisplacement(group, axes):
-                _ = atoms(group, o.position)
-                for axis in axes { list.append(.meanDisplacement(group: group, axis: axis)) }
-                perStep = [axes.count]
-            case let .reactionForce(group, axes):
-                _ = atoms(group, o.position)
-                for axis in axes { list.append(.reactionForce(group: group, axis: axis)) }
-                perStep = [axes.count]
-            case .indenterForce:
-                list.append(.indenterForce)
-            case .crystal, .poro:
-                continue  // rejected by the decoder
-            }
-            let shape = (e.sweep == nil ? [] : [steps]) + perStep
-            layouts.append(ObservableLayout(configuration: o, shape: shape, perStep: perStep.reduce(1, *), atoms: atomIDs,
-                                            expectedUnits: expectedUnits(o, units: l.units, dimension: dimension, diagnostics: d)))
-        }
-        // Large lattices: the data's sizes are compared before the model is built (smaller ones get the
-        // reader's more detailed message, per dimension, once built).
-        if d.hasErrors || (lattice.atomCount >= 20_000 && !dataFitsLayouts(layouts, file: dataFile, diagnostics: d)) { return nil }
-        let cutoff = try SmoothCutoff(inner: l.cutoffInner, outer: l.cutoffOuter)
-        var indenter: Indenter?
-        if let i = e.loading.indenter {
-            let lateral = i.lateral ?? (0 ..< dimension - 1).map { lattice.box[$0] / 2 }
-            var depths = e.constants.filter { $0.name == "indenter_depth" }.map(\.value)
-            if case .parameter("indenter_depth")? = e.sweep?.target { depths += e.sweep!.values }
-            let deepest = i.maximumDepth ?? max(depths.max() ?? 0, l.latticeConstant)
-            if let beyond = depths.first(where: { $0 > deepest }) {
-                d.error("experiment '\(e.name)' indents to \(beyond), deeper than the indenter's maximum_depth \(deepest); raise maximum_depth", at: i.position)
-                return nil
-            }
-            indenter = Indenter(radius: i.radius, lateral: lateral, maximumDepth: deepest)
-        }
-        var setups: [StepSetup] = []
-        for k in 0 ..< steps {
-            let factor = e.sweep?.target == .loadFactor ? e.sweep!.values[k] : 1
-            let constraints = e.loading.constraints.map { c in
-                GroupConstraint(group: c.group, components: Dictionary(uniqueKeysWithValues: c.displacement.enumerated().compactMap { axis, v in
-                    v.map { (axis, factor * $0) }
-                }))
-            }
-            let forces = e.loading.forces.map { GroupForce(group: $0.group, force: $0.force.map { factor * $0 }) }
-            let model = try LatticeModel(lattice: lattice, potential: potential, cutoff: cutoff, skin: l.skin,
-                                         constraints: constraints, forces: forces, indenter: indenter)
-            let observables = list
-            let setup = StepSetup(experiment: index, step: k, model: try model.makeModel(), newton: l.newton,
-                                  initial: model.initialDisplacement(), bindings: bindings(model.parameterNames, experiment: e, step: k),
-                                  componentCount: observables.count,
-                                  makeObservables: { try model.observables($0.map { observables[$0] }) },
-                                  field: FieldGeometry(dimension: dimension, reference: lattice.positions, atomIDs: lattice.originalIndex))
-            let fraction = l.minimumSeparation
-            setup.stateCheck = { u in AtomicOverlap.find(lattice: lattice, displacement: u, fraction: fraction)?.description }
-            setups.append(setup)
-        }
-        return ExperimentSetup(configuration: e, steps: setups, layouts: layouts)
-    }
-
-    /// Size before work: where the data file already exists, each observable's variable must hold as many
-    /// values as the configuration implies, checked from the file's header before the models (neighbour
-    /// lists, Hessian patterns) of a large lattice are built. The full check of dimensions and coordinates
-    /// follows on reading.
-    private static func dataFitsLayouts(_ layouts: [ObservableLayout], file: String, diagnostics d: DiagnosticList) -> Bool {
-        guard FileManager.default.fileExists(atPath: file), let reader = try? NetCDFReader(path: file) else { return true }
-        var fits = true
-        for layout in layouts {
-            guard let variable = try? reader.variable(layout.configuration.variable) else { continue }
-            let stored = variable.shape.reduce(1, *)
-            if stored != layout.count {
-                d.error("variable '\(variable.name)' in \(file) holds \(stored) value(s) (dimensions "
-                        + zip(variable.dimensions, variable.shape).map { "\($0) = \($1)" }.joined(separator: ", ")
-                        + "), but the configuration implies \(layout.count) (" + zip(layout.dimensions, layout.shape).map { "\($0) = \($1)" }
-                            .joined(separator: ", ") + "); the data were made for another lattice or selection: check model.cells, "
-                        + "the groups and the observable, or remake the data with 'calibrate synth'", at: layout.configuration.position)
-                fits = false
-            }
-        }
-        return fits
-    }
-
-    // MARK: Crystals
-
-    private static func buildCrystal<P: PairPotential>(_ c: CrystalConfiguration, experiment e: ExperimentConfiguration, index: Int,
-                                                       potential: P, diagnostics d: DiagnosticList) throws -> ExperimentSetup? {
-        let crystal = try CrystalModel(kind: c.lattice, potential: potential, cutoff: try SmoothCutoff(inner: c.cutoffInner, outer: c.cutoffOuter),
-                                       initialLatticeConstant: c.initialLatticeConstant)
-        let steps = e.sweep?.values.count ?? 1
-        var kinds: [CrystalProperty<P>.Kind] = []
-        var layouts: [ObservableLayout] = []
-        for o in e.observables {
-            guard case let .crystal(kind) = o.quantity else { continue }
-            kinds.append(CrystalProperty<P>.Kind(rawValue: kind.rawValue)!)
-            layouts.append(ObservableLayout(configuration: o, shape: e.sweep == nil ? [] : [steps], perStep: 1, atoms: nil,
-                                            expectedUnits: expectedUnits(o, units: c.units, dimension: c.lattice.spatialDimension, diagnostics: d)))
-        }
-        if d.hasErrors { return nil }
-        let model = try crystal.makeModel()
-        let setups = (0 ..< steps).map { k in
-            StepSetup(experiment: index, step: k, model: model, newton: c.newton, initial: crystal.initialDisplacement,
-                      bindings: bindings(crystal.parameterNames, experiment: e, step: k), componentCount: kinds.count,
-                      makeObservables: { try crystal.observables($0.map { kinds[$0] }) }, field: nil)
-        }
-        return ExperimentSetup(configuration: e, steps: setups, layouts: layouts)
-    }
 }
 
-extension PotentialName {
-    /// The potential as a value, for building models generically.
-    var instance: any PairPotential {
-        switch self {
-        case .morse: return Morse()
-        case .lennardJones: return LennardJones()
-        case .harmonic: return HarmonicSpring()
+extension ExperimentConfiguration {
+    /// Model parameter bindings of sweep step `step` for a model whose parameters are `names`: the
+    /// swept parameter and the experiment's constants are constants, the others calibration parameters.
+    public func bindings(_ names: [String], step: Int) -> [ParameterBinding] {
+        names.map { name in
+            if case .parameter(name)? = sweep?.target { return .constant(sweep!.values[step]) }
+            if let c = constants.first(where: { $0.name == name }) { return .constant(c.value) }
+            return .parameter(name)
         }
     }
 }

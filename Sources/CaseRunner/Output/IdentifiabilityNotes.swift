@@ -8,7 +8,7 @@ enum IdentifiabilityNotes {
         var notes: [String] = []
         if let u = s.uncertainty {
             for c in u.unidentifiable {
-                if let explained = energyScaleExplanation(c, s) ?? permeabilityExplanation(c, s) {
+                if let explained = (s.configuration.model as? any BuiltInModel)?.explanation(for: c, s) {
                     notes.append(explained)
                 } else {
                     notes.append("not identifiable — \(c.description)")
@@ -52,33 +52,4 @@ enum IdentifiabilityNotes {
     }
 
     private static func formatSignificant(_ x: Double) -> String { String(format: "%.3g", x) }
-
-    /// A permeability (mobility) the data cannot see: its region drains (or stays undrained) on a time
-    /// scale outside the observation window, so a whole range of values fits the data equally.
-    private static func permeabilityExplanation(_ c: ParameterCombination, _ s: RunSummary) -> String? {
-        guard case .poroelastic = s.configuration.model else { return nil }
-        guard let k = c.coefficients.indices.max(by: { abs(c.coefficients[$0]) < abs(c.coefficients[$1]) }), abs(c.coefficients[k]) > 0.99 else { return nil }
-        let name = s.space.freeNames[k]
-        guard name == "k" || name.hasPrefix("k_") else { return nil }
-        let region = name == "k" ? "the domain" : "region '\(name.dropFirst(2))'"
-        let first = s.loaded.setups.compactMap { $0.series?.observationTimes.first }.min().map { " (t = \(formatNumber($0)) s)" } ?? ""
-        return "The data cannot determine \(name): \(region) drains faster than the first observation\(first) — its excess pore pressure "
-            + "has dissipated before any sensor reads it — or too slowly to drain within the record, so a whole range of \(name) fits equally. "
-            + "Observe earlier (or longer), or fix \(name); the other parameters' standard errors are then defined"
-    }
-
-    /// The energy scale of a pair potential under prescribed displacements only: the equilibrium
-    /// of cΠ is that of Π, so displacements cannot see c.
-    private static func energyScaleExplanation(_ c: ParameterCombination, _ s: RunSummary) -> String? {
-        guard case let .lattice(l) = s.configuration.model else { return nil }
-        let scale = l.potential.energyScale
-        guard let k = s.space.freeNames.firstIndex(of: scale), abs(c.coefficients[k]) > 0.99 else { return nil }
-        let forceData = s.configuration.experiments.contains { e in
-            e.observables.contains { $0.quantity.isForce } || !e.loading.forces.isEmpty || e.loading.indenter != nil
-        }
-        guard !forceData else { return nil }
-        return "displacements alone cannot fix the energy scale \(scale) of a pair potential under prescribed displacements: scaling "
-            + "\(scale) scales the whole energy, so the equilibrium — every displacement — is the same for any \(scale). Add force data "
-            + "(a reaction_force or indenter_force observable), or fix \(scale)"
-    }
 }

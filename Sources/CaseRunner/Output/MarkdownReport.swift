@@ -100,24 +100,7 @@ enum MarkdownReport {
     }
 
     private static func modelDescription(_ s: RunSummary) -> String {
-        switch s.configuration.model {
-        case let .lattice(l):
-            let atoms = s.loaded.setups.first?.steps.first?.field?.atomIDs.count ?? 0
-            return "\(l.lattice) lattice, \(l.cells.map(String.init).joined(separator: " × ")) cells (\(atoms) atoms), \(l.potential.rawValue) potential, "
-                + "cutoff \(formatNumber(l.cutoffInner))–\(formatNumber(l.cutoffOuter))"
-        case let .crystal(c):
-            return "\(c.lattice) crystal relaxed to zero pressure, \(c.potential.rawValue) potential, cutoff \(formatNumber(c.cutoffInner))–\(formatNumber(c.cutoffOuter))"
-        case let .poroelastic(p):
-            guard let series = s.loaded.setups.first?.series else { return "poroelastic (Biot) model" }
-            let mesh = series.model.mesh
-            let source: String
-            switch p.mesh {
-            case .rectangle: source = "rectangle mesh"
-            case let .gmsh(file): source = "Gmsh mesh `\(file)`"
-            }
-            return "plane-strain Biot poroelasticity (Taylor–Hood P2/P1), \(source): \(mesh.triangleCount) triangles, \(mesh.nodeCount) nodes, "
-                + "regions \(mesh.regionNames.joined(separator: ", ")); \(p.times.count - 1) time steps to t = \(formatNumber(p.times.last ?? 0)) s"
-        }
+        s.configuration.model.summary(of: s.loaded.setups)
     }
 
     private static func fitQuality(_ s: RunSummary) throws -> [String] {

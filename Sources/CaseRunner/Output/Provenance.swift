@@ -39,8 +39,8 @@ struct Provenance {
         for path in loaded.dataFiles {
             inputs.append(Input(role: "data", path: path, sha256: SHA256.hex(ofFile: path) ?? "unreadable"))
         }
-        if let path = loaded.meshFile {
-            inputs.append(Input(role: "mesh", path: path, sha256: SHA256.hex(ofFile: path) ?? "unreadable"))
+        for path in loaded.modelFiles where !loaded.dataFiles.contains(path) {
+            inputs.append(Input(role: "model input", path: path, sha256: SHA256.hex(ofFile: path) ?? "unreadable"))
         }
         return Provenance(version: CalibrateTool.version, commit: buildCommit,
                           commandLine: (["calibrate"] + arguments).map(shellQuoted).joined(separator: " "), inputs: inputs)

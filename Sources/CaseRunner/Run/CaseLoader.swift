@@ -80,7 +80,8 @@ final class LoadedCase {
             return nil
         }
         guard var configuration = ConfigurationDecoder.decode(text, file: path, diagnostics: d) else { return nil }
-        PoroSeries.resolveObservationTimes(&configuration, directory: location.directory, configFile: path, diagnostics: d)
+        configuration.model.prepare(&configuration.experiments,
+                                    context: ModelBuildContext(directory: location.directory, space: nil, diagnostics: d, configurationFile: path))
         if d.hasErrors { return nil }
         let space: ParameterSpace
         do {
@@ -112,16 +113,12 @@ final class LoadedCase {
         return configuration.experiments.map { CaseLocation.join(location.directory, $0.data) }.filter { seen.insert($0).inserted }
     }
 
-    /// The Gmsh mesh file of a poroelastic case, if it reads one.
-    var meshFile: String? {
-        guard case let .poroelastic(p) = configuration.model, case let .gmsh(mesh) = p.mesh else { return nil }
-        return CaseLocation.join(location.directory, mesh)
-    }
+    /// Files the model reads besides the data (a Gmsh mesh), in the case folder.
+    var modelFiles: [String] { configuration.model.inputFiles.map { CaseLocation.join(location.directory, $0) } }
 
-    /// Every file the case reads besides case.json: the data files and the Gmsh mesh, each once.
+    /// Every file the case reads besides case.json: the data files and the model's files, each once.
     var inputFiles: [String] {
-        guard let mesh = meshFile, !dataFiles.contains(mesh) else { return dataFiles }
-        return dataFiles + [mesh]
+        dataFiles + modelFiles.filter { !dataFiles.contains($0) }
     }
 
     /// Full θ at the initial values with `overrides` (name → value) applied; unknown names are errors.

@@ -1,12 +1,11 @@
 import Physics
 
-extension ConfigurationDecoder {
-    static let poroelasticFields = ["kind", "mesh", "materials", "boundary_conditions", "time_stepping", "newton"]
+/// Reading a poroelastic model from case.json: the mesh, materials, boundary conditions and time stepping.
+extension PoroelasticConfiguration {
     static let conditionTypes = ["roller", "fixed", "drained", "traction", "displacement", "rigid_plate"]
 
-    static func decodePoroelastic(_ r: ObjectReader) -> ModelConfiguration? {
+    public static func decode(_ r: ObjectReader, registry: ModelRegistry) -> PoroelasticConfiguration? {
         let d = r.diagnostics
-        _ = r.string("kind")
         var mesh: PoroelasticConfiguration.Mesh?
         if let m = r.object("mesh", context: "the mesh of the model", known: ["rectangle", "gmsh"], required: true,
                             hint: "give {\"rectangle\": {…}} or {\"gmsh\": \"file.msh\"}") {
@@ -70,11 +69,11 @@ extension ConfigurationDecoder {
             }
             t.finish()
         }
-        let newton: NewtonOptions? = r.has("newton") ? newton(r) : nil
+        let newton: NewtonOptions? = r.has("newton") ? ModelSection.newton(r) : nil
         r.finish()
         guard let mesh, let times else { return nil }
-        return .poroelastic(PoroelasticConfiguration(mesh: mesh, meshPosition: r.position(of: "mesh"), permeabilityLaws: laws,
-                                                     conditions: conditions, times: times, newton: newton))
+        return PoroelasticConfiguration(mesh: mesh, meshPosition: r.position(of: "mesh"), permeabilityLaws: laws,
+                                        conditions: conditions, times: times, newton: newton)
     }
 
     private static func component(_ r: ObjectReader, _ key: String) -> Int? {
