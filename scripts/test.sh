@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
-(cd examples/bead-spring && swift build --build-tests && swift test --skip-build)
+(cd examples/bead-spring && swift build --build-tests && swift test --skip-build && .build/debug/calibrate-beads regress cases/shear)

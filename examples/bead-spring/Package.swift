@@ -5,6 +5,7 @@ import PackageDescription
 
 let package = Package(
     name: "BeadSpring",
+    products: [.executable(name: "calibrate-beads", targets: ["calibrate-beads"])],
     dependencies: [.package(name: "Calibrate", path: "../..")],   // the repository root, whatever its folder is called
     targets: [
         .target(name: "BeadSpring", dependencies: [
@@ -12,6 +13,12 @@ let package = Package(
             .product(name: "Physics", package: "Calibrate"),
             .product(name: "Sparse", package: "Calibrate"),
             .product(name: "Bilevel", package: "Calibrate"),
+            .product(name: "CaseRunner", package: "Calibrate"),
+        ]),
+        // The `calibrate` tool with the bead-spring kind registered.
+        .executableTarget(name: "calibrate-beads", dependencies: [
+            "BeadSpring",
+            .product(name: "CaseRunner", package: "Calibrate"),
         ]),
         .testTarget(name: "BeadSpringTests", dependencies: ["BeadSpring"]),
     ]
