@@ -35,28 +35,39 @@ extension Experiment: CalibrationExperiment {
     }
 }
 
-/// Maps model parameters to calibration parameters: the model's θ for given calibration values, and
-/// which calibration column each model parameter feeds.
+/// Maps model parameters to calibration parameters, resolved from names to indices: the model's θ
+/// for given calibration values, and which calibration column each model parameter feeds. The one
+/// chain rule of every experiment kind: model-parameter gradients and Jacobians scattered onto the
+/// calibration parameters.
 struct BindingMap {
-    let modelTheta: [Double]
+    /// The calibration parameter names this map was resolved against.
+    let names: [String]
+    /// For each model parameter, its calibration column (nil for a constant).
     let columnOf: [Int?]
+    /// For each model parameter, its constant value (unused where `columnOf` is set).
+    private let constants: [Double]
 
-    init(_ bindings: [ParameterBinding], theta: [Double], names: [String], experiment: String) throws {
+    init(_ bindings: [ParameterBinding], names: [String], experiment: String) throws {
         var columns = [Int?](repeating: nil, count: bindings.count)
-        var values = [Double](repeating: 0, count: bindings.count)
+        var constants = [Double](repeating: 0, count: bindings.count)
         for (p, binding) in bindings.enumerated() {
             switch binding {
-            case let .constant(v): values[p] = v
+            case let .constant(v): constants[p] = v
             case let .parameter(n):
                 guard let k = names.firstIndex(of: n) else {
                     throw PhysicsError.invalidModel("experiment '\(experiment)' needs parameter '\(n)', which is not among \(names)")
                 }
                 columns[p] = k
-                values[p] = theta[k]
             }
         }
-        modelTheta = values
+        self.names = names
         columnOf = columns
+        self.constants = constants
+    }
+
+    /// The model's parameters at calibration values `theta` (ordered as `names`).
+    func modelTheta(_ theta: [Double]) -> [Double] {
+        columnOf.indices.map { p in columnOf[p].map { theta[$0] } ?? constants[p] }
     }
 
     /// A model-parameter gradient scattered onto the calibration parameters.
@@ -64,5 +75,36 @@ struct BindingMap {
         var g = [Double](repeating: 0, count: count)
         for (p, k) in columnOf.enumerated() { if let k { g[k] += model[p] } }
         return g
+    }
+
+    /// Jacobian rows of the weighted residuals (dO/dθ_model, m × p row-major, divided by σ), mapped onto
+    /// the calibration parameters.
+    func calibrationJacobian(_ dOdTheta: [Double], sigma: [Double]) -> [[Double]] {
+        let p = columnOf.count
+        var rows = [[Double]](repeating: [Double](repeating: 0, count: names.count), count: sigma.count)
+        for c in sigma.indices {
+            for (q, k) in columnOf.enumerated() { if let k { rows[c][k] += dOdTheta[c * p + q] / sigma[c] } }
+        }
+        return rows
+    }
+}
+
+/// The bindings of one experiment resolved once for the calibration names it is evaluated with (the
+/// same names at every evaluation of a calibration), not at every evaluation.
+final class ResolvedBindings {
+    let bindings: [ParameterBinding]
+    let experiment: String
+    private var map: BindingMap?
+
+    init(_ bindings: [ParameterBinding], experiment: String) {
+        self.bindings = bindings
+        self.experiment = experiment
+    }
+
+    func map(for names: [String]) throws -> BindingMap {
+        if let map, map.names == names { return map }
+        let m = try BindingMap(bindings, names: names, experiment: experiment)
+        map = m
+        return m
     }
 }

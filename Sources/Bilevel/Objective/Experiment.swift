@@ -11,7 +11,8 @@ public enum ParameterBinding: Sendable, Equatable {
 }
 
 /// One experiment: a model under one loading, the observables it predicts, and the data (with standard
-/// deviations) they should reproduce.
+/// deviations) they should reproduce. Without data (`init(name:model:newton:observables:initial:bindings:)`)
+/// it predicts only (`predict`).
 ///
 /// Given the calibration parameters θ, `evaluate` solves the equilibrium and returns the weighted
 /// residuals rₖ = (oₖ(u*, θ) − dₖ)/σₖ and, on request, their exact Jacobian (forward sensitivities,
@@ -26,8 +27,11 @@ public final class Experiment {
     public let name: String
     public let solver: Equilibrium
     public let observables: ObservableSet
+    /// The data and their standard deviations (empty for an experiment without data).
     public let observed: [Double]
     public let sigma: [Double]
+    /// Whether the experiment has data (else it only predicts).
+    public let hasData: Bool
     /// Full displacement to start from: prescribed dofs at their imposed values.
     public let initial: [Double]
     /// One binding per model parameter.
@@ -54,17 +58,33 @@ public final class Experiment {
         set { cache.anchors = newValue }
     }
 
-    public init(name: String, model: Model, newton: NewtonOptions = NewtonOptions(), observables: ObservableSet,
-                observed: [Double], sigma: [Double], initial: [Double], bindings: [ParameterBinding]) throws {
-        guard observed.count == observables.count, sigma.count == observables.count else {
-            throw PhysicsError.sizeMismatch(what: "experiment '\(name)' data", expected: observables.count,
-                                            found: observed.count == observables.count ? sigma.count : observed.count)
-        }
-        if let k = observed.firstIndex(where: { !$0.isFinite }) {
-            throw PhysicsError.invalidModel("experiment '\(name)': observation \(observables.componentNames[k]) is not finite")
-        }
-        if let k = sigma.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
-            throw PhysicsError.invalidModel("experiment '\(name)': the standard deviation of \(observables.componentNames[k]) is \(sigma[k]); it must be a positive number")
+    private let resolved: ResolvedBindings
+
+    public convenience init(name: String, model: Model, newton: NewtonOptions = NewtonOptions(), observables: ObservableSet,
+                            observed: [Double], sigma: [Double], initial: [Double], bindings: [ParameterBinding]) throws {
+        try self.init(name: name, model: model, newton: newton, observables: observables, data: (observed, sigma),
+                      initial: initial, bindings: bindings)
+    }
+
+    /// An experiment without data, for predictions (`predict`).
+    public convenience init(name: String, model: Model, newton: NewtonOptions = NewtonOptions(), observables: ObservableSet,
+                            initial: [Double], bindings: [ParameterBinding]) throws {
+        try self.init(name: name, model: model, newton: newton, observables: observables, data: nil, initial: initial, bindings: bindings)
+    }
+
+    private init(name: String, model: Model, newton: NewtonOptions, observables: ObservableSet,
+                 data: (observed: [Double], sigma: [Double])?, initial: [Double], bindings: [ParameterBinding]) throws {
+        if let (observed, sigma) = data {
+            guard observed.count == observables.count, sigma.count == observables.count else {
+                throw PhysicsError.sizeMismatch(what: "experiment '\(name)' data", expected: observables.count,
+                                                found: observed.count == observables.count ? sigma.count : observed.count)
+            }
+            if let k = observed.firstIndex(where: { !$0.isFinite }) {
+                throw PhysicsError.invalidModel("experiment '\(name)': observation \(observables.componentNames[k]) is not finite")
+            }
+            if let k = sigma.firstIndex(where: { !($0 > 0 && $0.isFinite) }) {
+                throw PhysicsError.invalidModel("experiment '\(name)': the standard deviation of \(observables.componentNames[k]) is \(sigma[k]); it must be a positive number")
+            }
         }
         guard bindings.count == model.parameterCount else {
             throw PhysicsError.sizeMismatch(what: "experiment '\(name)' parameter bindings", expected: model.parameterCount, found: bindings.count)
@@ -75,10 +95,12 @@ public final class Experiment {
         self.name = name
         solver = try Equilibrium(model: model, options: newton)
         self.observables = observables
-        self.observed = observed
-        self.sigma = sigma
+        self.observed = data?.observed ?? []
+        self.sigma = data?.sigma ?? []
+        hasData = data != nil
         self.initial = initial
         self.bindings = bindings
+        resolved = ResolvedBindings(bindings, experiment: name)
     }
 
     /// Names of the calibration parameters this experiment reads.
@@ -105,19 +127,12 @@ public final class Experiment {
     /// requested derivatives. Returns nil when the equilibrium was not found or was rejected (the outer
     /// optimizer then rejects the step); throws for invalid input.
     public func evaluate(theta: [Double], names: [String], derivatives: Derivatives) throws -> Evaluation? {
-        let map = try BindingMap(bindings, theta: theta, names: names, experiment: name)
-        let modelTheta = map.modelTheta
-        lastRejection = nil
-        let result: EquilibriumResult
-        do {
-            guard let r = try equilibrium(at: modelTheta) else { return nil }
-            result = r
-        } catch let error as PhysicsError {
-            if case .nonFinite = error { return nil }
-            throw error
+        guard hasData else {
+            throw PhysicsError.invalidModel("experiment '\(name)' has no data to compare with; use predict(theta:names:)")
         }
-        lastRejection = stateCheck?(result.displacement)
-        if lastRejection != nil { return nil }
+        let map = try resolved.map(for: names)
+        let modelTheta = map.modelTheta(theta)
+        guard let result = try admissibleEquilibrium(at: modelTheta) else { return nil }
         do {
             // Sensitivities serve the Jacobian and the next evaluation's predictor (p solves with one factor).
             let needsSensitivities = derivatives == .jacobian || continuation.enabled
@@ -136,6 +151,36 @@ public final class Experiment {
             // the implicit function theorem does not apply there: reject the point like a failed solve.
             return nil
         }
+    }
+
+    /// What `predict` returns: every observable's value at the equilibrium, and the equilibrium.
+    public struct Prediction: Sendable {
+        public let values: [Double]
+        public let equilibrium: EquilibriumResult
+    }
+
+    /// The observables at calibration parameters `theta` (ordered as `names`), with or without data;
+    /// nil when the equilibrium was not found or was rejected (`lastRejection` says why).
+    public func predict(theta: [Double], names: [String]) throws -> Prediction? {
+        let modelTheta = try resolved.map(for: names).modelTheta(theta)
+        guard let result = try admissibleEquilibrium(at: modelTheta) else { return nil }
+        let values = try observables.evaluate(layout: solver.model.layout, displacement: result.displacement, parameters: modelTheta)
+        return Prediction(values: values.values, equilibrium: result)
+    }
+
+    /// The equilibrium at model parameters θ if it was found and is admissible (`stateCheck`).
+    private func admissibleEquilibrium(at modelTheta: [Double]) throws -> EquilibriumResult? {
+        lastRejection = nil
+        let result: EquilibriumResult
+        do {
+            guard let r = try equilibrium(at: modelTheta) else { return nil }
+            result = r
+        } catch let error as PhysicsError {
+            if case .nonFinite = error { return nil }
+            throw error
+        }
+        lastRejection = stateCheck?(result.displacement)
+        return lastRejection == nil ? result : nil
     }
 
     /// The equilibrium at model parameters θ: continued from the nearest anchor where that can be
@@ -197,7 +242,6 @@ public final class Experiment {
 
     private func derivativesAt(_ result: EquilibriumResult, linearization: Linearization?, sensitivities: [Double]?,
                                modelTheta: [Double], map: BindingMap, names: [String], derivatives: Derivatives) throws -> Evaluation? {
-        let columnOf = map.columnOf
         let values = try observables.evaluate(layout: solver.model.layout, displacement: result.displacement, parameters: modelTheta)
         let residuals = values.values.indices.map { (values.values[$0] - observed[$0]) / sigma[$0] }
         var jacobian: [[Double]]?, gradient: [Double]?
@@ -223,11 +267,8 @@ public final class Experiment {
                     dOdTheta[Int(entry.component) * pCount + p] += entry.value * s[p * n + Int(unknown)]
                 }
             }
-            var rows = [[Double]](repeating: [Double](repeating: 0, count: names.count), count: m)
-            for c in 0 ..< m {
-                for (p, k) in columnOf.enumerated() { if let k { rows[c][k] += dOdTheta[c * pCount + p] / sigma[c] } }
-            }
-            jacobian = rows
+            precondition(dOdTheta.count == m * pCount)
+            jacobian = map.calibrationJacobian(dOdTheta, sigma: sigma)
         }
         return Evaluation(predicted: values.values, residuals: residuals, jacobian: jacobian, gradient: gradient,
                           equilibrium: result)

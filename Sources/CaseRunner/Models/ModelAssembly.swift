@@ -50,16 +50,14 @@ public final class StepSetup {
 
     /// Solves at model-independent calibration parameters θ (ordered as `names`) and returns every
     /// component's prediction and the equilibrium; nil when the equilibrium was not found.
-    func predict(theta: [Double], names: [String]) throws -> Experiment.Evaluation? {
+    func predict(theta: [Double], names: [String]) throws -> Experiment.Prediction? {
         if predictor == nil {
-            let all = try makeObservables(Array(0 ..< componentCount))
-            predictor = try Experiment(name: "prediction", model: model, newton: newton, observables: all,
-                                       observed: [Double](repeating: 0, count: componentCount),
-                                       sigma: [Double](repeating: 1, count: componentCount), initial: initial, bindings: bindings)
+            predictor = try Experiment(name: "prediction", model: model, newton: newton, observables: try makeObservables(Array(0 ..< componentCount)),
+                                       initial: initial, bindings: bindings)
             predictor!.continuation.loadPath = loadPath
             predictor!.stateCheck = stateCheck
         }
-        return try predictor!.evaluate(theta: theta, names: names, derivatives: .none)
+        return try predictor!.predict(theta: theta, names: names)
     }
 
     /// Why the last prediction's equilibrium was rejected as unphysical, if it was.

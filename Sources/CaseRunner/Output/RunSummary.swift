@@ -68,10 +68,7 @@ extension RunSummary {
     /// (`consolidation.times`), from the states of the prediction; nil for other experiments.
     func everyStep(experiment e: Int, observable j: Int) throws -> (times: [Double], values: [Double])? {
         guard let series = loaded.setups[e].series, prediction.displacements.indices.contains(e) else { return nil }
-        let modelTheta = try series.modelTheta(theta, names: space.names)
-        let values = try prediction.displacements[e].map {
-            try series.sensors.evaluate(layout: series.model.layout, displacement: $0, parameters: modelTheta).values[j]
-        }
+        let values = try series.valuesAtEveryStep(prediction.displacements[e], theta: theta, names: space.names).map { $0[j] }
         return (series.consolidation.times, values)
     }
 }

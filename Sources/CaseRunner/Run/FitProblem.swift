@@ -133,7 +133,7 @@ struct Prediction {
                 var offset = 0
                 for (j, layout) in setup.layouts.enumerated() {
                     let base = setup.configuration.sweep == nil ? 0 : step.step * layout.perStep
-                    for i in 0 ..< layout.perStep { perObservable[j][base + i] = result.predicted[offset + i] }
+                    for i in 0 ..< layout.perStep { perObservable[j][base + i] = result.values[offset + i] }
                     offset += layout.perStep
                 }
             }

@@ -23,13 +23,41 @@ private func space() throws -> ParameterSpace {
     ])
 }
 
+/// The crystal without data, for predictions.
+private func crystalPredictor() throws -> Experiment {
+    let crystal = try CrystalModel(kind: .fcc, potential: Morse(), cutoff: try SmoothCutoff(inner: 2.6, outer: 3.2),
+                                   initialLatticeConstant: 1.45)
+    return try Experiment(name: "crystal", model: try crystal.makeModel(),
+                          observables: try crystal.observables([.latticeConstant, .cohesiveEnergy, .bulkModulus]),
+                          initial: crystal.initialDisplacement, bindings: [.parameter("D"), .parameter("alpha"), .parameter("r0")])
+}
+
 /// Synthetic data: the model's own predictions at the true parameters.
 private func syntheticData() throws -> [Double] {
-    let e = try crystalExperiment(observed: [0, 0, 0], sigma: [1, 1, 1])
-    return try e.evaluate(theta: truth, names: ["D", "alpha", "r0"], derivatives: .none)!.predicted
+    try crystalPredictor().predict(theta: truth, names: ["D", "alpha", "r0"])!.values
 }
 
 @Suite struct CrystalCalibrationTests {
+    /// A prediction needs no data and equals the prediction inside an evaluation; bindings follow the
+    /// names whatever their order (and extra names are ignored); a missing name is an error naming it.
+    @Test func predictionsNeedNoDataAndFollowTheNames() throws {
+        let predictor = try crystalPredictor()
+        let data = try syntheticData()
+        let e = try crystalExperiment(observed: data, sigma: [1, 1, 1])
+        let evaluated = try #require(try e.evaluate(theta: truth, names: ["D", "alpha", "r0"], derivatives: .none))
+        #expect(evaluated.predicted == data && evaluated.residuals == [0, 0, 0])
+        let shuffled = try #require(try predictor.predict(theta: [9, truth[2], truth[0], truth[1]], names: ["extra", "r0", "D", "alpha"]))
+        #expect(shuffled.values == data)
+        #expect(try predictor.predict(theta: truth, names: ["D", "alpha", "r0"])!.values == data)
+        #expect(throws: PhysicsError.self) { try predictor.evaluate(theta: truth, names: ["D", "alpha", "r0"], derivatives: .none) }
+        do {
+            _ = try predictor.predict(theta: [1, 2], names: ["D", "alpha"])
+            Issue.record("a missing parameter was accepted")
+        } catch {
+            #expect("\(error)".contains("needs parameter 'r0'"), "\(error)")
+        }
+    }
+
     @Test func adjointGradientMatchesFiniteDifferencesAndPassesTheTaylorTest() throws {
         let data = try syntheticData()
         let problem = try CalibrationProblem(space: try space(),

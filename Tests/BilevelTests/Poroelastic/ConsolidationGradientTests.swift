@@ -6,7 +6,7 @@ import Testing
 
 /// A small Terzaghi column (SI units), observed through two pressure sensors and the settlement at times
 /// that fall between steps, calibrated in E and k (both log-transformed).
-private func experiment(kozenyCarman: Bool, observed: [Double]? = nil,
+private func experiment(kozenyCarman: Bool, observed: [Double]? = nil, withoutData: Bool = false,
                         factorization: FactorizationOptions.Kind? = nil) throws -> (TimeSeriesExperiment, PoroelasticModel) {
     let law: PermeabilityLaw = kozenyCarman ? .kozenyCarman(referencePorosity: 0.35) : .constant
     let material = PoroMaterial(youngsModulus: 1e7, poissonRatio: 0.25, biotCoefficient: 1, biotModulus: 5e7, mobility: 1e-9,
@@ -36,8 +36,8 @@ private func experiment(kozenyCarman: Bool, observed: [Double]? = nil,
             return run.converged ? (run.states, run.solves.reduce(0) { $0 + $1.iterations }) : nil
         },
         observationTimes: times, observables: sensors, layout: model.layout,
-        observed: observed ?? [Double](repeating: 0, count: count),
-        sigma: (0 ..< count).map { $0 % 3 == 2 ? 1e-4 : 1e3 }, bindings: bindings)
+        observed: withoutData ? nil : observed ?? [Double](repeating: 0, count: count),
+        sigma: withoutData ? nil : (0 ..< count).map { $0 % 3 == 2 ? 1e-4 : 1e3 }, bindings: bindings)
     return (e, model)
 }
 
@@ -68,10 +68,24 @@ private let names = ["E", "k"]
         #expect(report.passed, "\(report.table)")
     }
 
+    /// Predictions need no data: the same values as the residuals' predictions, whatever the order of
+    /// the calibration names; asking a data-free experiment for residuals is an error that says so.
+    @Test func predictionsWithoutDataAreThoseOfTheResiduals() throws {
+        let (probe, _) = try experiment(kozenyCarman: false, withoutData: true)
+        let (withData, _) = try experiment(kozenyCarman: false)
+        let theta = [1.2e7, 1.5e-9]
+        let predicted = try #require(try probe.predict(theta: theta, names: names))
+        #expect(predicted.values == (try withData.residuals(theta: theta, names: names, derivatives: .none)!.predicted))
+        #expect(predicted.states.count == 9 && predicted.values.count == 12)
+        #expect(try probe.predict(theta: theta.reversed(), names: names.reversed())!.values == predicted.values)
+        #expect(try probe.valuesAtEveryStep(predicted.states, theta: theta, names: names).count == 9)
+        #expect(throws: PhysicsError.self) { try probe.residuals(theta: theta, names: names, derivatives: .none) }
+    }
+
     @Test func levenbergMarquardtRecoversEAndKFromNoiseFreePressuresAndSettlement() throws {
-        let (probe, _) = try experiment(kozenyCarman: false)
+        let (probe, _) = try experiment(kozenyCarman: false, withoutData: true)
         let truth = [1.2e7, 1.5e-9]
-        let data = try probe.residuals(theta: truth, names: names, derivatives: .none)!.predicted
+        let data = try probe.predict(theta: truth, names: names)!.values
         let (e, _) = try experiment(kozenyCarman: false, observed: data)
         let space = try ParameterSpace([
             Parameter(name: "E", initial: 0.9e7, lower: 1e6, upper: 1e8, transform: .log),

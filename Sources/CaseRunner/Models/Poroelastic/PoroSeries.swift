@@ -23,18 +23,6 @@ final class PoroSeries {
     /// Observed components per time (one per observable).
     var componentCount: Int { sensors.count }
 
-    /// The model parameters for calibration parameters θ (ordered as `names`).
-    func modelTheta(_ theta: [Double], names: [String]) throws -> [Double] {
-        try bindings.map { b in
-            switch b {
-            case let .constant(v): return v
-            case let .parameter(n):
-                guard let k = names.firstIndex(of: n) else { throw CaseError("the poroelastic model needs parameter '\(n)', which is not defined") }
-                return theta[k]
-            }
-        }
-    }
-
     /// Why the last forward run was rejected although it converged (an inverted element), if it was.
     private(set) var lastRejection: String?
 
@@ -59,24 +47,33 @@ final class PoroSeries {
         }
     }
 
-    /// The calibration experiment with these observations (time-major: all components at the first time, …).
-    func experiment(name: String, observed: [Double], sigma: [Double],
-                    forward: (([Double]) throws -> (states: [[Double]], iterations: Int)?)? = nil) throws -> TimeSeriesExperiment {
+    /// The calibration experiment with these observations (time-major: all components at the first
+    /// time, …), or without data (nil) for predictions.
+    func experiment(name: String, observed: [Double]?, sigma: [Double]?) throws -> TimeSeriesExperiment {
         try TimeSeriesExperiment(name: name, sequence: consolidation, stepTimes: consolidation.times,
-                                 forward: forward ?? { [unowned self] in self.run($0) },
+                                 forward: { [unowned self] in self.run($0) },
                                  observationTimes: observationTimes, observables: sensors, layout: model.layout,
                                  observed: observed, sigma: sigma, bindings: bindings)
     }
 
-    /// Predictions (time-major) and the states of every step; nil when the run failed.
-    func predict(theta: [Double], names: [String]) throws -> (values: [Double], states: [[Double]], iterations: Int)? {
-        let m = try modelTheta(theta, names: names)
-        guard let (states, iterations) = run(m) else { return nil }
-        let count = observationTimes.count * componentCount
-        let e = try experiment(name: "prediction", observed: [Double](repeating: 0, count: count), sigma: [Double](repeating: 1, count: count),
-                               forward: { _ in (states, iterations) })
-        guard let r = try e.residuals(theta: theta, names: names, derivatives: .none) else { return nil }
-        return (r.predicted, states, iterations)
+    private var predictor: TimeSeriesExperiment?
+
+    /// Predictions (time-major) and the states of every step; nil when the run failed (`lastRejection`
+    /// says why when it converged to a state that is not physical).
+    func predict(theta: [Double], names: [String]) throws -> TimeSeriesExperiment.Prediction? {
+        try predictingExperiment().predict(theta: theta, names: names)
+    }
+
+    /// The sensors at every time step of a forward run's `states`, [step][sensor].
+    func valuesAtEveryStep(_ states: [[Double]], theta: [Double], names: [String]) throws -> [[Double]] {
+        try predictingExperiment().valuesAtEveryStep(states, theta: theta, names: names)
+    }
+
+    private func predictingExperiment() throws -> TimeSeriesExperiment {
+        if let predictor { return predictor }
+        let e = try experiment(name: "prediction", observed: nil, sigma: nil)
+        predictor = e
+        return e
     }
 
     /// Without 'times' in an experiment, its observation times are the data file's `time` coordinate (in s).

@@ -43,6 +43,12 @@ public struct BeadSpringCalibration {
         return ObservableSet(componentNames: names, groups: groups)
     }
 
+    /// The experiment without data, for predictions.
+    public func predictor() throws -> Experiment {
+        try Experiment(name: "bead-spring shear", model: model, observables: try observables(), initial: network.initialDisplacement(top: top),
+                       bindings: BeadSpringNetwork.parameterNames.map { .parameter($0) })
+    }
+
     /// The experiment against `observed` with standard deviations `sigma`.
     public func experiment(observed: [Double], sigma: [Double]) throws -> Experiment {
         try Experiment(name: "bead-spring shear", model: model, observables: try observables(), observed: observed,

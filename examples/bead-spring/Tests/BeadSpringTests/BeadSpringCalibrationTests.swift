@@ -6,11 +6,9 @@ import Testing
 @Suite struct BeadSpringCalibrationTests {
     let truth = [2.0, 1.0, 0.3]
 
-    /// Predictions at `theta` (the experiment's residuals against zero data with unit sigma).
+    /// Predictions at `theta`.
     func predictions(_ setup: BeadSpringCalibration, _ theta: [Double]) throws -> [Double] {
-        let count = try setup.observables().count
-        let probe = try setup.experiment(observed: [Double](repeating: 0, count: count), sigma: [Double](repeating: 1, count: count))
-        return try probe.evaluate(theta: theta, names: BeadSpringNetwork.parameterNames, derivatives: .none)!.predicted
+        try setup.predictor().predict(theta: theta, names: BeadSpringNetwork.parameterNames)!.values
     }
 
     @Test func theThreeParametersAreRecoveredFromDisplacementsAndTheReaction() throws {
