@@ -108,6 +108,7 @@ extension LatticeConfiguration {
                                   componentCount: observables.count,
                                   makeObservables: { try model.observables($0.map { observables[$0] }) },
                                   field: FieldGeometry(dimension: dimension, reference: lattice.positions, atomIDs: lattice.originalIndex))
+            if indenter != nil { setup.loadParameters = ["indenter_depth"] }
             let fraction = l.minimumSeparation
             setup.stateCheck = { u in AtomicOverlap.find(lattice: lattice, displacement: u, fraction: fraction)?.description }
             setups.append(setup)

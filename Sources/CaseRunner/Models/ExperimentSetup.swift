@@ -42,10 +42,14 @@ public final class StepSetup {
 
     private var predictor: Experiment?
 
+    /// Model parameters that are loads (an indentation depth): they grow with the prescribed
+    /// displacements along the loading path that defines the equilibrium (docs/gradients.md).
+    public var loadParameters: [String] = []
+
     /// The loading path that defines this step's equilibrium: the prescribed displacements and the
-    /// indentation depth grow together from zero.
+    /// load parameters grow together from zero.
     var loadPath: LoadPathOptions {
-        LoadPathOptions(loadParameters: model.parameterNames.indices.filter { model.parameterNames[$0] == "indenter_depth" })
+        LoadPathOptions(loadParameters: model.parameterNames.indices.filter { loadParameters.contains(model.parameterNames[$0]) })
     }
 
     /// Solves at model-independent calibration parameters θ (ordered as `names`) and returns every
