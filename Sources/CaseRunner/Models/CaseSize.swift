@@ -15,7 +15,8 @@ import Physics
 // Poroelastic rectangles: Taylor–Hood P2–P1 on 2·columns·rows triangles; P2 couples about three
 // times as many unknowns per row as a nearest-neighbour lattice. Gmsh meshes are estimated once read
 // (the reader bounds them by their file, see `GmshReader`), before the model is built; crystals are a
-// few atoms.
+// few atoms. Each built-in kind applies its formula (`LatticeConfiguration.estimatedSize`,
+// `PoroelasticConfiguration.estimatedSize`); a kind registered by a user is not estimated.
 
 /// The size of a case estimated from its configuration: atoms or elements, unknowns, factor memory.
 ///
