@@ -48,6 +48,18 @@ extension Jet: FirstOrderJet {
 extension HyperJet: SecondOrderJet {
     @inlinable public static var variableCount: Int { N }
     @inlinable public static var storedSecondDerivativeCount: Int { T }
-    @inlinable public func derivative(_ i: Int) -> Double { gradient[i] }
-    @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { hessian(i, j) }
+    @inline(__always) @inlinable public func derivative(_ i: Int) -> Double { gradient[i] }
+    @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { hessian(i, j) }
+}
+
+/// The value and derivatives of a jet stored elsewhere, read in place. A jet is a few hundred bytes:
+/// generic code that receives one by value copies it to index it at a run-time position (once per
+/// entry read), so groups keep each term's result in their scratch storage and hand this over instead.
+/// Valid while the storage it points to is.
+@frozen public struct JetReference<J: LocalDerivatives>: LocalDerivatives {
+    public let pointer: UnsafePointer<J>
+    @inlinable public init(_ pointer: UnsafePointer<J>) { self.pointer = pointer }
+    @inlinable public var value: Double { pointer.pointee.value }
+    @inline(__always) @inlinable public func derivative(_ i: Int) -> Double { pointer.pointee.derivative(i) }
+    @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { pointer.pointee.secondDerivative(i, j) }
 }
