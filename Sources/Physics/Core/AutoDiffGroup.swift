@@ -147,7 +147,9 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
           try connectivity.indices.withUnsafeBufferPointer { dofIndices in
             for t in 0 ..< terms.count {
                 setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
-                result.pointee = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
+                // Jets are trivial values: initializing over the previous result is an assignment, made
+                // in place by the energy's return.
+                result.initialize(to: terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh)))
                 let r = JetReference(UnsafePointer(result))
                 var finite = r.value.isFinite
                 for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
