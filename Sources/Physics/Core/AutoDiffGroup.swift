@@ -129,54 +129,38 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
                                                 in _: J.Type) throws {
         let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
         let seeded = J.variableCount
-        // Terms are evaluated a batch at a time, then scattered in the same order (so sums are those of
-        // a term-by-term loop): the scatter's loads from the matrix, scattered over a pattern larger
-        // than the cache, then follow each other and overlap, instead of each waiting alone between
-        // two evaluations. The batch's results stay where the evaluation wrote them and are read in
-        // place (`JetReference`).
-        let batch = Swift.min(Self.batchSize, terms.count)
-        let local = UnsafeMutablePointer<J>.allocate(capacity: count)
-        let results = UnsafeMutablePointer<J>.allocate(capacity: batch)
+        // Local variables, then the term's result, which is read in place (`JetReference`): a jet read
+        // through its methods is copied whole for every entry.
+        let local = UnsafeMutablePointer<J>.allocate(capacity: count + 1)
+        let result = local + count
         for slot in 0 ..< count {
             let value = slot < k + kh ? 0 : e.parameters[parameterIndices[slot - k - kh]]
             // Parameters are the same for every term: set once.
             (local + slot).initialize(to: slot < seeded ? J(value, variable: slot) : J(value))
         }
-        results.initialize(repeating: J(0), count: batch)
+        result.initialize(to: J(0))
         let positions = e.positions, history = e.history
         defer {
-            local.deinitialize(count: count)
+            local.deinitialize(count: count + 1)
             local.deallocate()
-            results.deinitialize(count: batch)
-            results.deallocate()
         }
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
           try connectivity.indices.withUnsafeBufferPointer { dofIndices in
-            var first = 0
-            while first < terms.count {
-                let end = Swift.min(first + batch, terms.count)
-                for t in first ..< end {
-                    setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
-                    // Jets are trivial values: initializing over the previous result is an assignment.
-                    (results + (t - first)).initialize(to: terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh)))
-                    let r = JetReference(UnsafePointer(results + (t - first)))
-                    var finite = r.value.isFinite
-                    for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
-                    guard finite else { throw nonFinite(t) }
-                }
-                for t in first ..< end {
-                    e.accumulate(JetReference(UnsafePointer(results + (t - first))), term: t, dofCount: k, historyCount: kh,
-                                 dofs: dofIndices.baseAddress! + t * k, unknowns: unknownIndices.baseAddress! + t * k,
-                                 parameterIndices: parameterIndices, scatter: scatter)
-                }
-                first = end
+            for t in 0 ..< terms.count {
+                setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
+                // Jets are trivial values: initializing over the previous result is an assignment.
+                result.initialize(to: terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh)))
+                let r = JetReference(UnsafePointer(result))
+                var finite = r.value.isFinite
+                for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
+                guard finite else { throw nonFinite(t) }
+                e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
+                             unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
+                             scatter: scatter)
             }
           }
         }
     }
-
-    /// Terms evaluated before their results are scattered: a few kilobytes of jets.
-    @usableFromInline static var batchSize: Int { 16 }
 
     @usableFromInline
     func nonFinite(_ t: Int) -> PhysicsError {
