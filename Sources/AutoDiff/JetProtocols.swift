@@ -34,6 +34,13 @@ public protocol SecondOrderJet: FirstOrderJet, LocalDerivatives {
 }
 
 extension SecondOrderJet {
+    /// Through the jet's own methods (which may copy it): `HyperJet` reads the entries at their addresses.
+    @inlinable public static func value(at jet: UnsafePointer<Self>) -> Double { jet.pointee.value }
+    @inlinable public static func derivative(at jet: UnsafePointer<Self>, _ i: Int) -> Double { jet.pointee.derivative(i) }
+    @inlinable public static func secondDerivative(at jet: UnsafePointer<Self>, _ i: Int, _ j: Int) -> Double {
+        jet.pointee.secondDerivative(i, j)
+    }
+
     /// Whether the type's sizes agree (`HyperJet<N, T>` with T = N(N+1)/2). Groups check it before
     /// making any value, so that a wrong declaration is a typed error, not a stop.
     @inlinable public static var hasConsistentSizes: Bool {

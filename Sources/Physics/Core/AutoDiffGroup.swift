@@ -4,8 +4,11 @@ import Sparse
 /// A group of `LocalEnergy` terms whose derivatives come from automatic differentiation.
 ///
 /// Energy alone is evaluated in `Double`; anything more in the term's `HyperJet`, seeded over the local
-/// variables [dofs | previous dofs | parameters]. Scratch storage is allocated once per evaluation, never
-/// per term. A non-finite result throws `PhysicsError.nonFinite` naming the term and its dofs.
+/// variables [dofs | previous dofs | parameters] — or, for passes without parameter derivatives (Newton's),
+/// in its `DofHyper` over the dofs alone when the term declares one (the same dof derivatives, bit for
+/// bit). Scratch storage is allocated once per evaluation, never per term; each term's result is read in
+/// place and its Hessian scattered straight into the matrix by the precomputed scatter map. A non-finite
+/// result throws `PhysicsError.nonFinite` naming the term and its dofs.
 ///
 /// Speed: a `Model` holds its groups as `any EnergyGroup`, and a generic type's conformance reached
 /// through an existential runs the unspecialized generic code, where every arithmetic operation of the
