@@ -20,11 +20,9 @@ public struct HyperJet<let N: Int, let T: Int>: Real {
     /// The upper triangle of the Hessian, row by row: (0,0), (0,1) … (0,N−1), (1,1) … (N−1,N−1).
     public var packedHessian: InlineArray<T, Double>
 
-    @inlinable public init(_ value: Double) {
+    @inline(__always) @inlinable public init(_ value: Double) {
         precondition(T == N * (N + 1) / 2, "HyperJet<\(N), \(T)>: the second size must be N(N+1)/2 = \(N * (N + 1) / 2)")
-        self.value = value
-        gradient = InlineArray(repeating: 0)
-        packedHessian = InlineArray(repeating: 0)
+        self.init(uninitializedDerivatives: value)
     }
 
     /// The independent variable number `index` with value `value`.
@@ -33,8 +31,8 @@ public struct HyperJet<let N: Int, let T: Int>: Real {
         gradient[index] = 1
     }
 
-    @inlinable public init(floatLiteral value: Double) { self.init(value) }
-    @inlinable public init(integerLiteral value: Int) { self.init(Double(value)) }
+    @inline(__always) @inlinable public init(floatLiteral value: Double) { self.init(value) }
+    @inline(__always) @inlinable public init(integerLiteral value: Int) { self.init(Double(value)) }
 
     /// Position of (i, j), i ≤ j, in `packedHessian`: rows 0..<i hold N + (N−1) + … + (N−i+1) entries.
     @inlinable static func packedIndex(_ i: Int, _ j: Int) -> Int { i * (2 * N - i + 1) / 2 + (j - i) }
@@ -51,8 +49,18 @@ public struct HyperJet<let N: Int, let T: Int>: Real {
     /// one function whose intermediate jets stay in place.
     @inline(__always) @inlinable init(uninitializedDerivatives value: Double) {
         self.value = value
-        gradient = InlineArray(repeating: 0)
-        packedHessian = InlineArray(repeating: 0)
+        // Specialized code (sizes known) fills the arrays with an inlined closure whose stores merge
+        // with the operation's own; generic code that is not specialized (a pair potential reached
+        // through its protocol) calls `init(repeating:)`, where the closure form costs a metadata
+        // lookup per entry (2.4× the pair assembly); `init(repeating:)` in specialized code stays an
+        // out-of-line call (1.4× the network's assembly). `_isConcrete` is decided at compile time.
+        if _isConcrete(Self.self) {
+            gradient = InlineArray { _ in 0 }
+            packedHessian = InlineArray { _ in 0 }
+        } else {
+            gradient = InlineArray(repeating: 0)
+            packedHessian = InlineArray(repeating: 0)
+        }
     }
 
     /// f(a) from f(a.value), f′ and f″.
@@ -132,73 +140,73 @@ public struct HyperJet<let N: Int, let T: Int>: Real {
         return r
     }
 
-    @inlinable public static func / (a: Self, b: Self) -> Self {
+    @inline(__always) @inlinable public static func / (a: Self, b: Self) -> Self {
         let inv = 1 / b.value
         return a * b.chain(inv, -inv * inv, 2 * inv * inv * inv)
     }
 
-    @inlinable public static func exp(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func exp(_ x: Self) -> Self {
         let e = Foundation.exp(x.value)
         return x.chain(e, e, e)
     }
 
-    @inlinable public static func log(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func log(_ x: Self) -> Self {
         let inv = 1 / x.value
         return x.chain(Foundation.log(x.value), inv, -inv * inv)
     }
 
-    @inlinable public static func sqrt(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func sqrt(_ x: Self) -> Self {
         let s = x.value.squareRoot()
         return x.chain(s, 0.5 / s, -0.25 / (s * x.value))
     }
 
-    @inlinable public static func pow(_ x: Self, _ p: Double) -> Self {
+    @inline(__always) @inlinable public static func pow(_ x: Self, _ p: Double) -> Self {
         let f = Foundation.pow(x.value, p)
         let d1 = p * Foundation.pow(x.value, p - 1)
         return x.chain(f, d1, (p - 1) * p * Foundation.pow(x.value, p - 2))
     }
 
-    @inlinable public static func sin(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func sin(_ x: Self) -> Self {
         let s = Foundation.sin(x.value)
         return x.chain(s, Foundation.cos(x.value), -s)
     }
 
-    @inlinable public static func cos(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func cos(_ x: Self) -> Self {
         let c = Foundation.cos(x.value)
         return x.chain(c, -Foundation.sin(x.value), -c)
     }
 
     /// tanh′ = 1 − t², tanh″ = −2t(1 − t²).
-    @inlinable public static func tanh(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func tanh(_ x: Self) -> Self {
         let t = Foundation.tanh(x.value), d = 1 - t * t
         return x.chain(t, d, -2 * t * d)
     }
 
     /// asin′ = (1 − x²)^{−1/2}, asin″ = x (1 − x²)^{−3/2}.
-    @inlinable public static func asin(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func asin(_ x: Self) -> Self {
         let v = x.value, q = 1 / (1 - v * v), d = q.squareRoot()
         return x.chain(Foundation.asin(v), d, v * q * d)
     }
 
     /// acos = π/2 − asin: the negated derivatives.
-    @inlinable public static func acos(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func acos(_ x: Self) -> Self {
         let v = x.value, q = 1 / (1 - v * v), d = q.squareRoot()
         return x.chain(Foundation.acos(v), -d, -v * q * d)
     }
 
     /// atan′ = 1/(1 + x²), atan″ = −2x/(1 + x²)².
-    @inlinable public static func atan(_ x: Self) -> Self {
+    @inline(__always) @inlinable public static func atan(_ x: Self) -> Self {
         let v = x.value, q = 1 / (1 + v * v)
         return x.chain(Foundation.atan(v), q, -2 * v * q * q)
     }
 
     /// With s = x² + y²: f_y = x/s, f_x = −y/s, f_yy = −2xy/s², f_xx = 2xy/s², f_xy = (y² − x²)/s².
-    @inlinable public static func atan2(_ y: Self, _ x: Self) -> Self {
+    @inline(__always) @inlinable public static func atan2(_ y: Self, _ x: Self) -> Self {
         let xv = x.value, yv = y.value, s = 1 / (xv * xv + yv * yv), s2 = s * s
         return chain(y, x, Foundation.atan2(yv, xv), xv * s, -yv * s,
                      -2 * xv * yv * s2, 2 * xv * yv * s2, (yv * yv - xv * xv) * s2)
     }
 
-    @inlinable public static func < (a: Self, b: Self) -> Bool { a.value < b.value }
-    @inlinable public static func == (a: Self, b: Self) -> Bool { a.value == b.value }
+    @inline(__always) @inlinable public static func < (a: Self, b: Self) -> Bool { a.value < b.value }
+    @inline(__always) @inlinable public static func == (a: Self, b: Self) -> Bool { a.value == b.value }
 }

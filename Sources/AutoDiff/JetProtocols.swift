@@ -27,9 +27,20 @@ public protocol LocalDerivatives {
 public protocol SecondOrderJet: FirstOrderJet, LocalDerivatives {
     /// Number of second derivatives stored: N(N+1)/2 for a packed symmetric Hessian.
     static var storedSecondDerivativeCount: Int { get }
+    /// The value, ∂f/∂xᵢ and ∂²f/∂xᵢ∂xⱼ of the jet at `jet`, read without copying the jet.
+    static func value(at jet: UnsafePointer<Self>) -> Double
+    static func derivative(at jet: UnsafePointer<Self>, _ i: Int) -> Double
+    static func secondDerivative(at jet: UnsafePointer<Self>, _ i: Int, _ j: Int) -> Double
 }
 
 extension SecondOrderJet {
+    /// Through the jet's own methods (which may copy it): `HyperJet` reads the entries at their addresses.
+    @inlinable public static func value(at jet: UnsafePointer<Self>) -> Double { jet.pointee.value }
+    @inlinable public static func derivative(at jet: UnsafePointer<Self>, _ i: Int) -> Double { jet.pointee.derivative(i) }
+    @inlinable public static func secondDerivative(at jet: UnsafePointer<Self>, _ i: Int, _ j: Int) -> Double {
+        jet.pointee.secondDerivative(i, j)
+    }
+
     /// Whether the type's sizes agree (`HyperJet<N, T>` with T = N(N+1)/2). Groups check it before
     /// making any value, so that a wrong declaration is a typed error, not a stop.
     @inlinable public static var hasConsistentSizes: Bool {
@@ -48,6 +59,31 @@ extension Jet: FirstOrderJet {
 extension HyperJet: SecondOrderJet {
     @inlinable public static var variableCount: Int { N }
     @inlinable public static var storedSecondDerivativeCount: Int { T }
-    @inlinable public func derivative(_ i: Int) -> Double { gradient[i] }
-    @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { hessian(i, j) }
+    @inline(__always) @inlinable public static func value(at jet: UnsafePointer<Self>) -> Double {
+        unsafe UnsafeRawPointer(jet).load(fromByteOffset: MemoryLayout<Self>.offset(of: \.value)!, as: Double.self)
+    }
+    @inline(__always) @inlinable public static func derivative(at jet: UnsafePointer<Self>, _ i: Int) -> Double {
+        unsafe UnsafeRawPointer(jet).load(fromByteOffset: MemoryLayout<Self>.offset(of: \.gradient)! + i * MemoryLayout<Double>.stride,
+                                          as: Double.self)
+    }
+    @inline(__always) @inlinable public static func secondDerivative(at jet: UnsafePointer<Self>, _ i: Int, _ j: Int) -> Double {
+        let p = i <= j ? packedIndex(i, j) : packedIndex(j, i)
+        return unsafe UnsafeRawPointer(jet).load(fromByteOffset: MemoryLayout<Self>.offset(of: \.packedHessian)! + p * MemoryLayout<Double>.stride,
+                                                 as: Double.self)
+    }
+    @inline(__always) @inlinable public func derivative(_ i: Int) -> Double { gradient[i] }
+    @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { hessian(i, j) }
+}
+
+/// The value and derivatives of a jet stored elsewhere, read in place. A jet is a few hundred bytes:
+/// code that calls a jet's methods on `pointer.pointee` copies the whole jet for every entry it reads
+/// (measured: one 224-byte copy per Hessian entry), so groups keep each term's result in their scratch
+/// storage and hand this over instead; it reads single entries at their addresses.
+/// Valid while the storage it points to is.
+@frozen public struct JetReference<J: SecondOrderJet>: LocalDerivatives {
+    public let pointer: UnsafePointer<J>
+    @inlinable public init(_ pointer: UnsafePointer<J>) { self.pointer = pointer }
+    @inline(__always) @inlinable public var value: Double { J.value(at: pointer) }
+    @inline(__always) @inlinable public func derivative(_ i: Int) -> Double { J.derivative(at: pointer, i) }
+    @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { J.secondDerivative(at: pointer, i, j) }
 }

@@ -41,17 +41,17 @@ public protocol Real: Comparable, ExpressibleByFloatLiteral, ExpressibleByIntege
 }
 
 extension Real {
-    @inlinable public static func - (a: Self, b: Double) -> Self { a + (-b) }
-    @inlinable public static func - (a: Double, b: Self) -> Self { -b + a }
-    @inlinable public static func + (a: Double, b: Self) -> Self { b + a }
-    @inlinable public static func * (a: Self, b: Double) -> Self { b * a }
-    @inlinable public static func / (a: Self, b: Double) -> Self { (1 / b) * a }
-    @inlinable public static func / (a: Double, b: Self) -> Self { Self(a) / b }
-    @inlinable public static func += (a: inout Self, b: Self) { a = a + b }
-    @inlinable public static func -= (a: inout Self, b: Self) { a = a - b }
-    @inlinable public static func *= (a: inout Self, b: Self) { a = a * b }
+    @inline(__always) @inlinable public static func - (a: Self, b: Double) -> Self { a + (-b) }
+    @inline(__always) @inlinable public static func - (a: Double, b: Self) -> Self { -b + a }
+    @inline(__always) @inlinable public static func + (a: Double, b: Self) -> Self { b + a }
+    @inline(__always) @inlinable public static func * (a: Self, b: Double) -> Self { b * a }
+    @inline(__always) @inlinable public static func / (a: Self, b: Double) -> Self { (1 / b) * a }
+    @inline(__always) @inlinable public static func / (a: Double, b: Self) -> Self { Self(a) / b }
+    @inline(__always) @inlinable public static func += (a: inout Self, b: Self) { a = a + b }
+    @inline(__always) @inlinable public static func -= (a: inout Self, b: Self) { a = a - b }
+    @inline(__always) @inlinable public static func *= (a: inout Self, b: Self) { a = a * b }
     /// x·x, cheaper and exact for all the dual types.
-    @inlinable public static func square(_ x: Self) -> Self { x * x }
+    @inline(__always) @inlinable public static func square(_ x: Self) -> Self { x * x }
     /// x raised to a small integer power by repeated squaring (Lennard-Jones' r⁻⁶ and r⁻¹²).
     @inlinable public static func pow(_ x: Self, _ n: Int) -> Self {
         if n < 0 { return 1 / pow(x, -n) }
@@ -66,12 +66,12 @@ extension Real {
 
     /// |x|. At x = 0 it is x itself: the derivative taken there is the right-hand one (+1), as in
     /// Ceres Solver's Jets. A term minimised at a kink should be smoothed instead.
-    @inlinable public static func abs(_ x: Self) -> Self { x.value < 0 ? -x : x }
+    @inline(__always) @inlinable public static func abs(_ x: Self) -> Self { x.value < 0 ? -x : x }
     /// The smaller of a and b with its derivatives. At a tie (equal values) it is `a`, derivatives
     /// included: a one-sided derivative, the one of the first argument.
-    @inlinable public static func min(_ a: Self, _ b: Self) -> Self { b.value < a.value ? b : a }
+    @inline(__always) @inlinable public static func min(_ a: Self, _ b: Self) -> Self { b.value < a.value ? b : a }
     /// The larger of a and b with its derivatives. At a tie it is `a` (the first argument's derivatives).
-    @inlinable public static func max(_ a: Self, _ b: Self) -> Self { b.value > a.value ? b : a }
+    @inline(__always) @inlinable public static func max(_ a: Self, _ b: Self) -> Self { b.value > a.value ? b : a }
 }
 
 extension Double: Real {

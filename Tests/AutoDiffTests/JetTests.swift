@@ -50,6 +50,23 @@ private func finiteDifferences(h: Double) -> (gradient: [Double], hessian: [[Dou
         }
     }
 
+    @Test func jetReferenceReadsEveryEntryOfTheStoredJet() {
+        // Entries are read at computed byte offsets: each must be the jet's own, (i, j) and (j, i) alike.
+        let r = f(HyperJet<3, 6>(point[0], variable: 0), HyperJet<3, 6>(point[1], variable: 1),
+                  HyperJet<3, 6>(point[2], variable: 2))
+        let stored = UnsafeMutablePointer<HyperJet<3, 6>>.allocate(capacity: 1)
+        defer { stored.deallocate() }
+        stored.initialize(to: r)
+        let reference = JetReference(UnsafePointer(stored))
+        #expect(reference.value == r.value)
+        for i in 0 ..< 3 {
+            #expect(reference.derivative(i) == r.gradient[i])
+            for j in 0 ..< 3 { #expect(reference.secondDerivative(i, j) == r.hessian(i, j)) }
+        }
+        // The entries differ from each other, so a wrong offset could not pass by chance.
+        #expect(Set((0 ..< 3).flatMap { i in (i ..< 3).map { r.hessian(i, $0) } }).count == 6)
+    }
+
     @Test func hyperJetAgreesWithJetToRoundOff() {
         let h = f(HyperJet<3, 6>(point[0], variable: 0), HyperJet<3, 6>(point[1], variable: 1), HyperJet<3, 6>(point[2], variable: 2))
         let j = f(Jet<3>(point[0], variable: 0), Jet<3>(point[1], variable: 1), Jet<3>(point[2], variable: 2))

@@ -4,8 +4,11 @@ import Sparse
 /// A group of `LocalEnergy` terms whose derivatives come from automatic differentiation.
 ///
 /// Energy alone is evaluated in `Double`; anything more in the term's `HyperJet`, seeded over the local
-/// variables [dofs | previous dofs | parameters]. Scratch storage is allocated once per evaluation, never
-/// per term. A non-finite result throws `PhysicsError.nonFinite` naming the term and its dofs.
+/// variables [dofs | previous dofs | parameters] — or, for passes without parameter derivatives (Newton's),
+/// in its `DofHyper` over the dofs alone when the term declares one (the same dof derivatives, bit for
+/// bit). Scratch storage is allocated once per evaluation, never per term; each term's result is read in
+/// place and its Hessian scattered straight into the matrix by the precomputed scatter map. A non-finite
+/// result throws `PhysicsError.nonFinite` naming the term and its dofs.
 ///
 /// Speed: a `Model` holds its groups as `any EnergyGroup`, and a generic type's conformance reached
 /// through an existential runs the unspecialized generic code, where every arithmetic operation of the
@@ -38,6 +41,12 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
             throw PhysicsError.invalidModel(
                 "\(Term.self) declares Hyper with \(Term.Hyper.variableCount) variables but reads "
                     + "\(Term.localVariableCount) (dofs, previous dofs and parameters); declare \(hyperJetDeclaration(variables: Term.localVariableCount))")
+        }
+        let dofJetCount = Term.DofHyper.variableCount
+        guard dofJetCount == Term.localVariableCount || dofJetCount == Term.dofVariableCount, Term.DofHyper.hasConsistentSizes else {
+            throw PhysicsError.invalidModel(
+                "\(Term.self) declares DofHyper with \(dofJetCount) variables; it is over the \(Term.dofVariableCount) dofs "
+                    + "(and previous dofs): declare \(hyperJetDeclaration(variables: Term.dofVariableCount)), or leave it out")
         }
         guard connectivity.termCount == termCount,
               connectivity.indices.count == termCount * Term.dofCount
@@ -95,9 +104,9 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
 
     /// Sets the values of term `t`'s local variables in `local`, whose seeds (unit gradients) were set
     /// once for the whole group.
-    @inlinable
-    func setValues(dofs: UnsafePointer<Int32>, positions: UnsafeBufferPointer<Double>, history: UnsafeBufferPointer<Double>,
-                   into local: UnsafeMutablePointer<Term.Hyper>) {
+    @inline(__always) @inlinable
+    func setValues<J: SecondOrderJet>(dofs: UnsafePointer<Int32>, positions: UnsafeBufferPointer<Double>,
+                                      history: UnsafeBufferPointer<Double>, into local: UnsafeMutablePointer<J>) {
         let k = Term.dofCount
         for a in 0 ..< k { local[a].value = positions[Int(dofs[a])] }
         if Term.readsHistory {
@@ -107,30 +116,50 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
 
     @inlinable
     func evaluateDerivatives(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+        // Without parameter derivatives, a declared `DofHyper` carries the dofs alone (the parameters
+        // enter as constants): fewer variables, the same dof derivatives.
+        if Term.DofHyper.variableCount == Term.dofVariableCount && e.needs.isDisjoint(with: [.mixed, .parameterGradient]) {
+            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.DofHyper.self)
+        } else {
+            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.Hyper.self)
+        }
+    }
+
+    /// The derivative pass with the term evaluated in `J`, whose variables are the local variables
+    /// (all of them, or the dofs and previous dofs: then the parameters are constants).
+    @inlinable
+    func evaluateDerivatives<J: SecondOrderJet>(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?,
+                                                in _: J.Type) throws {
         let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
-        let local = UnsafeMutablePointer<Term.Hyper>.allocate(capacity: count)
-        let block = UnsafeMutablePointer<Double>.allocate(capacity: k * k)
-        for slot in 0 ..< count { (local + slot).initialize(to: Term.Hyper(0, variable: slot)) }
-        // Parameters are the same for every term: set once.
-        for (j, p) in parameterIndices.enumerated() { local[k + kh + j].value = e.parameters[p] }
+        let seeded = J.variableCount
+        // Local variables, then the term's result, which is read in place (`JetReference`): a jet read
+        // through its methods is copied whole for every entry.
+        let local = UnsafeMutablePointer<J>.allocate(capacity: count + 1)
+        let result = local + count
+        for slot in 0 ..< count {
+            let value = slot < k + kh ? 0 : e.parameters[parameterIndices[slot - k - kh]]
+            // Parameters are the same for every term: set once.
+            (local + slot).initialize(to: slot < seeded ? J(value, variable: slot) : J(value))
+        }
+        result.initialize(to: J(0))
         let positions = e.positions, history = e.history
         defer {
-            local.deinitialize(count: count)
+            local.deinitialize(count: count + 1)
             local.deallocate()
-            block.deallocate()
         }
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
           try connectivity.indices.withUnsafeBufferPointer { dofIndices in
             for t in 0 ..< terms.count {
                 setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
-                let r = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
-                // A plain loop: a closure would capture (copy) the jet.
+                // Jets are trivial values: initializing over the previous result is an assignment.
+                result.initialize(to: terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh)))
+                let r = JetReference(UnsafePointer(result))
                 var finite = r.value.isFinite
-                for i in 0 ..< count { finite = finite && r.derivative(i).isFinite }
+                for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
                 guard finite else { throw nonFinite(t) }
                 e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
                              unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
-                             scatter: scatter, block: block)
+                             scatter: scatter)
             }
           }
         }

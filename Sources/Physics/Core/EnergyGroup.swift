@@ -61,12 +61,13 @@ public struct EnergyEvaluation {
 extension EnergyEvaluation {
     /// Adds one term's local derivatives into the global outputs: the single scatter path shared by
     /// automatic and hand-written groups. `dofs` points at the term's dofs and `unknowns` at their
-    /// unknown indices (−1 for a prescribed dof); `block` is scratch for `dofCount²` values.
+    /// unknown indices (−1 for a prescribed dof). The upper triangle of the local Hessian goes straight
+    /// into the matrix's values at the positions `scatter` precomputed for the term (no local block, no
+    /// search); entries and order are those of `SymmetricMatrix.add(term:of:block:size:)`.
     @inlinable
     public mutating func accumulate<R: LocalDerivatives>(
         _ r: R, term t: Int, dofCount k: Int, historyCount kh: Int, dofs: UnsafePointer<Int32>,
-        unknowns: UnsafePointer<Int32>, parameterIndices: [Int], scatter: ScatterMap?,
-        block: UnsafeMutablePointer<Double>
+        unknowns: UnsafePointer<Int32>, parameterIndices: [Int], scatter: ScatterMap?
     ) {
         energy += r.value
         let n = gradient.count
@@ -74,10 +75,21 @@ extension EnergyEvaluation {
             for a in 0 ..< k where unknowns[a] >= 0 { gradient[Int(unknowns[a])] += r.derivative(a) }
         }
         if needs.contains(.hessian), let matrix, let scatter {
-            for a in 0 ..< k {
-                for b in a ..< k { block[a * k + b] = r.secondDerivative(a, b) }
+            let values = matrix.values
+            scatter.positions.withUnsafeBufferPointer { positions in
+                var slot = scatter.termStarts[t]
+                for a in 0 ..< k {
+                    for b in a ..< k {
+                        let p = Int(positions[slot])
+                        slot += 1
+                        if p >= 0 {
+                            values[p] += r.secondDerivative(a, b)
+                        } else if p <= -2 {
+                            values[-p - 2] += 2 * r.secondDerivative(a, b)
+                        }
+                    }
+                }
             }
-            matrix.add(term: t, of: scatter, block: UnsafePointer(block), size: k)
         }
         let firstParameter = k + kh
         if needs.contains(.mixed) {
@@ -103,6 +115,18 @@ extension EnergyEvaluation {
                 historyForwardProduct[Int(unknowns[a])] += sum
             }
         }
+    }
+
+    /// The same, for callers that still pass a scratch block (no longer needed: the Hessian is
+    /// scattered directly).
+    @inlinable
+    public mutating func accumulate<R: LocalDerivatives>(
+        _ r: R, term t: Int, dofCount k: Int, historyCount kh: Int, dofs: UnsafePointer<Int32>,
+        unknowns: UnsafePointer<Int32>, parameterIndices: [Int], scatter: ScatterMap?,
+        block: UnsafeMutablePointer<Double>
+    ) {
+        accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofs, unknowns: unknowns,
+                   parameterIndices: parameterIndices, scatter: scatter)
     }
 }
 

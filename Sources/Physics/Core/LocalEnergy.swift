@@ -34,10 +34,17 @@ public struct LocalVariables<S: Real> {
 /// framework evaluates it in `Hyper` (a `HyperJet` over dofs ⊕ previous dofs ⊕ parameters) and obtains
 /// exactly the local gradient, Hessian ∂²Π/∂u², mixed derivative ∂²Π/∂u∂θ and ∂Π/∂θ. Declare
 /// `typealias Hyper = HyperJet<K, K(K+1)/2>` with `K = dofCount · (readsHistory ? 2 : 1) + parameterCount`;
-/// `AutoDiffGroup` checks it. Constant data of a term (an image shift, element geometry) are stored
+/// `AutoDiffGroup` checks it. Newton's iterations need no parameter derivative: declaring also
+/// `typealias DofHyper = HyperJet<D, D(D+1)/2>` with `D = dofCount · (readsHistory ? 2 : 1)` lets the group
+/// evaluate them over the dofs alone (parameters as constants), which is cheaper and gives the same
+/// dof derivatives bit for bit (forward mode computes each entry from the same entries of the operands).
+/// Constant data of a term (an image shift, element geometry) are stored
 /// properties of the conforming value.
 public protocol LocalEnergy: Sendable {
     associatedtype Hyper: SecondOrderJet
+    /// The jet over the dofs (and previous dofs) alone, for evaluations that need no parameter
+    /// derivative; `Hyper` unless declared.
+    associatedtype DofHyper: SecondOrderJet = Hyper
     /// Number of degrees of freedom the term reads.
     static var dofCount: Int { get }
     /// Number of model parameters the term reads.
@@ -54,4 +61,6 @@ extension LocalEnergy {
     @inlinable public static var localVariableCount: Int {
         dofCount * (readsHistory ? 2 : 1) + parameterCount
     }
+    /// Number of dofs and previous dofs: the variables of `DofHyper` when it is declared.
+    @inlinable public static var dofVariableCount: Int { dofCount * (readsHistory ? 2 : 1) }
 }

@@ -66,8 +66,6 @@ public struct HandWrittenBondGroup: EnergyGroup {
 
     public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         let k = e.parameters[parameterIndices[0]], r0 = e.parameters[parameterIndices[1]]
-        let block = UnsafeMutablePointer<Double>.allocate(capacity: 16)
-        defer { block.deallocate() }
         var local = ScratchLocalDerivatives(count: 6)
         defer { local.deallocate() }
         var sum = 0.0
@@ -109,7 +107,7 @@ public struct HandWrittenBondGroup: EnergyGroup {
                 local.set(5, 5, k)
                 e.accumulate(local, term: t, dofCount: 4, historyCount: 0, dofs: d,
                              unknowns: unknownIndices.baseAddress! + 4 * t, parameterIndices: parameterIndices,
-                             scatter: scatter, block: block)
+                             scatter: scatter)
             }
           }
         }
@@ -145,8 +143,6 @@ public struct HandWrittenAngleGroup: EnergyGroup {
 
     public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         let stiffness = e.parameters[parameterIndices[0]]
-        let block = UnsafeMutablePointer<Double>.allocate(capacity: 36)
-        defer { block.deallocate() }
         var local = ScratchLocalDerivatives(count: 7)
         defer { local.deallocate() }
         var sum = 0.0
@@ -203,7 +199,7 @@ public struct HandWrittenAngleGroup: EnergyGroup {
                 addBlock(1, 2, -hbxx, -hbxy, -hbyy)
                 e.accumulate(local, term: t, dofCount: 6, historyCount: 0, dofs: d,
                              unknowns: unknownIndices.baseAddress! + 6 * t, parameterIndices: parameterIndices,
-                             scatter: scatter, block: block)
+                             scatter: scatter)
             }
           }
         }

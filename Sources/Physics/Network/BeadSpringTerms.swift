@@ -13,6 +13,7 @@ import Foundation
 /// (k, r₀) in the network's numbering (`BeadSpringNetwork.parameterNames`).
 public struct BeadBond: LocalEnergy {
     public typealias Hyper = HyperJet<6, 21>
+    public typealias DofHyper = HyperJet<4, 10>
     public static let dofCount = 4
     public static let parameterCount = 2
     public init() {}
@@ -28,6 +29,7 @@ public struct BeadBond: LocalEnergy {
 /// term's constant (the reference geometry's angle, so the unloaded network is stress-free).
 public struct BeadAngle: LocalEnergy {
     public typealias Hyper = HyperJet<7, 28>
+    public typealias DofHyper = HyperJet<6, 21>
     public static let dofCount = 6
     public static let parameterCount = 1
     /// θ₀ in radians, in (−π, π].
