@@ -65,6 +65,8 @@ public enum CalibrateTool {
             options.resume = invocation.resume
             options.maximumIterations = invocation.maximumIterations
             options.handleSignals = handleSignals
+            options.jobs = invocation.jobs
+            options.threadsChosen = invocation.threads != nil
             if let name = invocation.optimizer {
                 guard let method = OptimizerConfiguration.method(named: name) else {
                     throw UsageError("--optimizer '\(name)' is not known; use levenberg-marquardt (lm) or lbfgs", command: "run")
@@ -85,7 +87,7 @@ public enum CalibrateTool {
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "gradcheck")
             return try GradCheckCommand.execute(target, values: values, console: console)
         case .regress:
-            return try RegressCommand.execute(invocation.cases, update: invocation.update, console: console)
+            return try RegressCommand.execute(invocation.cases, update: invocation.update, jobs: invocation.jobs, console: console)
         }
     }
 }

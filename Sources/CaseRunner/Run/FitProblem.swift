@@ -67,11 +67,12 @@ final class FitProblem {
     var space: ParameterSpace { loaded.space }
 
     /// The residual function, an evaluation whose equilibrium cannot be linearized (its Hessian is
-    /// not positive definite: an unstable equilibrium) counting as failed, like one that did not converge.
+    /// not positive definite: an unstable equilibrium) counting as failed, like one that did not converge
+    /// (on this rank or, in an MPI job, on another: `RemoteEvaluationError.isSolverFailure`).
     var residualFunction: ResidualFunction {
         let f = problem.residualFunction
         return { z, jacobian in
-            do { return try f(z, jacobian) } catch is SparseError { return nil }
+            do { return try f(z, jacobian) } catch is SparseError { return nil } catch let e as RemoteEvaluationError where e.isSolverFailure { return nil }
         }
     }
 
@@ -79,7 +80,7 @@ final class FitProblem {
     var objectiveFunction: ObjectiveFunction {
         let f = problem.objectiveFunction
         return { z in
-            do { return try f(z) } catch is SparseError { return nil }
+            do { return try f(z) } catch is SparseError { return nil } catch let e as RemoteEvaluationError where e.isSolverFailure { return nil }
         }
     }
 }
