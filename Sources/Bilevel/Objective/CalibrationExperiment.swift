@@ -29,6 +29,14 @@ public struct ExperimentResiduals: Sendable {
     public let gradient: [Double]?
     /// Newton iterations spent.
     public let innerIterations: Int
+
+    public init(predicted: [Double], residuals: [Double], jacobian: [[Double]]?, gradient: [Double]?, innerIterations: Int) {
+        self.predicted = predicted
+        self.residuals = residuals
+        self.jacobian = jacobian
+        self.gradient = gradient
+        self.innerIterations = innerIterations
+    }
 }
 
 extension Experiment: CalibrationExperiment {

@@ -46,9 +46,12 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor {
         message.int(Self.code(derivatives))
         message.doubles(theta)
         _ = communicator.broadcast(message.values, root: 0)
-        let replies = communicator.gather(evaluateOwned(experiments, theta: theta, names: names, derivatives: derivatives), root: 0)
+        let mine = evaluateOwned(experiments, theta: theta, names: names, derivatives: derivatives)
+        let replies = communicator.gather(encode(mine, of: experiments), root: 0)
         var outcomes = [LocalEvaluation.Outcome?](repeating: nil, count: experiments.count)
         try decode(replies) { r, e, rank in outcomes[e] = try ExperimentMessages.readOutcome(&r, experiment: experiments[e].name, rank: rank) }
+        // Rank 0's own outcomes as they are (the same numbers; its errors keep their type).
+        for (k, e) in owned.enumerated() { outcomes[e] = mine[k] }
         return try LocalEvaluation.unwrap(outcomes.map { $0! })
     }
 
@@ -99,7 +102,8 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor {
             case .evaluate:
                 let derivatives = try Self.derivatives(r.int())
                 let theta = try r.doubles()
-                _ = communicator.gather(evaluateOwned(experiments, theta: theta, names: names, derivatives: derivatives), root: 0)
+                let mine = evaluateOwned(experiments, theta: theta, names: names, derivatives: derivatives)
+                _ = communicator.gather(encode(mine, of: experiments), root: 0)
             case .anchors:
                 _ = communicator.gather(encodeAnchors(experiments), root: 0)
             case .setAnchors:
@@ -119,13 +123,15 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor {
 
     // MARK: Shared
 
-    /// This rank's outcomes, encoded in owned order.
+    /// This rank's outcomes, in owned order.
     private func evaluateOwned(_ experiments: [any CalibrationExperiment], theta: [Double], names: [String],
-                               derivatives: Experiment.Derivatives) -> [Double] {
-        let mine = owned.map { experiments[$0] }
-        let outcomes = local.run(mine) { LocalEvaluation.run($0, theta: theta, names: names, derivatives: derivatives) }
+                               derivatives: Experiment.Derivatives) -> [LocalEvaluation.Outcome] {
+        local.run(owned.map { experiments[$0] }) { LocalEvaluation.run($0, theta: theta, names: names, derivatives: derivatives) }
+    }
+
+    private func encode(_ outcomes: [LocalEvaluation.Outcome], of experiments: [any CalibrationExperiment]) -> [Double] {
         var w = MessageWriter()
-        for (k, outcome) in outcomes.enumerated() { ExperimentMessages.write(outcome, experiment: mine[k].name, to: &w) }
+        for (k, outcome) in outcomes.enumerated() { ExperimentMessages.write(outcome, experiment: experiments[owned[k]].name, to: &w) }
         return w.values
     }
 

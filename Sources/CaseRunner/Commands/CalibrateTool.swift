@@ -78,11 +78,11 @@ public enum CalibrateTool {
             return try CheckCommand.execute(target, solve: !invocation.noSolve, console: console)
         case .forward:
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "forward")
-            return try ForwardCommand.execute(target, values: values, output: invocation.output, console: console)
+            return try ForwardCommand.execute(target, values: values, output: invocation.output, jobs: invocation.jobs, console: console)
         case .synth:
             let truth = try CommandSupport.assignments(invocation.assignments, option: "--truth", command: "synth")
             return try SynthCommand.execute(target, truth: truth, noise: invocation.noise ?? 0, seed: invocation.seed,
-                                            output: invocation.output, atInitial: invocation.atInitial, console: console)
+                                            output: invocation.output, atInitial: invocation.atInitial, jobs: invocation.jobs, console: console)
         case .gradcheck:
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "gradcheck")
             return try GradCheckCommand.execute(target, values: values, console: console)

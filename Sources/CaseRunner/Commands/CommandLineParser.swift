@@ -14,7 +14,7 @@ public struct Invocation: Sendable, Equatable {
     public var version = false
     public var quiet = false
     public var threads: Int?
-    /// run, regress: workers evaluating experiments in one process (`--jobs`).
+    /// run, regress, forward, synth: workers solving experiments in one process (`--jobs`).
     public var jobs: Int?
     public var output: String?
     public var optimizer: String?
@@ -42,8 +42,8 @@ public enum CommandLineParser {
         switch command {
         case .run: return ["--out", "--optimizer", "--resume", "--max-iterations", "--force", "--jobs"]
         case .check: return ["--no-solve", "--force"]
-        case .forward: return ["--set", "--out"]
-        case .synth: return ["--truth", "--noise", "--seed", "--out", "--at-initial"]
+        case .forward: return ["--set", "--out", "--jobs"]
+        case .synth: return ["--truth", "--noise", "--seed", "--out", "--at-initial", "--jobs"]
         case .gradcheck: return ["--set"]
         case .regress: return ["--update", "--jobs"]
         }
