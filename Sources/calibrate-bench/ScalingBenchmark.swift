@@ -14,10 +14,12 @@ enum ScalingBenchmark {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
 
+        // Errors still reach standard error; the runs' own summaries do not clutter the JSON line.
+        let console = Console(out: { _ in }, error: { FileHandle.standardError.write(Data($0.utf8)) })
         func inProcess(jobs: Int) throws -> Double {
             try best(of: repeats) {
                 let status = CalibrateTool.main(["run", casePath, "--out", scratch + "/jobs\(jobs)", "--jobs", "\(jobs)",
-                                                 "--threads", "1", "--quiet"], console: .standard())
+                                                 "--threads", "1", "--quiet"], console: console)
                 guard status <= 1 else { throw ScalingFailure(description: "calibrate run --jobs \(jobs) ended with status \(status)") }
             }
         }
@@ -36,6 +38,7 @@ enum ScalingBenchmark {
                 let process = Process()
                 process.executableURL = URL(fileURLWithPath: mpirun)
                 process.arguments = arguments
+                process.standardOutput = FileHandle.nullDevice
                 try process.run()
                 process.waitUntilExit()
                 guard process.terminationStatus <= 1 else {
