@@ -18,12 +18,18 @@ public enum BLASThreads {
     /// Threads OpenBLAS will use.
     public static var current: Int { Int(openblas_get_num_threads()) }
 
-    /// Sets the BLAS thread count (at least 1), and CHOLMOD's OpenMP loops to match.
+    /// Sets the BLAS thread count (at least 1), and CHOLMOD's OpenMP loops on this thread to match.
     public static func set(_ count: Int) {
-        let levels = defaultOpenMPLevels  // read before the first change
+        _ = defaultOpenMPLevels  // read before the first change
         openblas_set_num_threads(Int32(max(1, count)))
+        adoptOnThisThread()
+    }
+
+    /// Applies the OpenMP side of the setting in force to the calling thread: libgomp keeps it per
+    /// thread, so every worker thread that factorizes calls this first (`WorkerPool` does).
+    public static func adoptOnThisThread() {
         // Nesting levels 0: every OpenMP region runs on the thread that opens it.
-        omp_set_max_active_levels(count <= 1 ? 0 : levels)
+        omp_set_max_active_levels(current <= 1 ? 0 : defaultOpenMPLevels)
     }
 
     /// libgomp's setting before the first `set` (from OMP_MAX_ACTIVE_LEVELS or its default).

@@ -1,4 +1,5 @@
 import Foundation
+import Sparse
 import Synchronization
 
 /// Runs independent work items on `jobs` workers: the calling thread and `jobs` − 1 threads started
@@ -20,7 +21,11 @@ public enum WorkerPool {
         let done = DispatchGroup()
         for _ in 1 ..< workers {
             done.enter()
-            let thread = Thread { shared.drain(); done.leave() }
+            let thread = Thread {
+                BLASThreads.adoptOnThisThread()  // CHOLMOD's OpenMP loops follow the BLAS setting per thread
+                shared.drain()
+                done.leave()
+            }
             thread.stackSize = stackSize
             thread.start()
         }
