@@ -18,12 +18,15 @@ enum Parallelism {
         max(1, min(option ?? configuration.jobs, max(1, experiments)))
     }
 
-    /// Applies the BLAS rule unless the user set the thread count.
+    /// Applies the BLAS rule unless the user set the thread count, or the process works alone (one job,
+    /// one rank on the node), when the count in force (all cores by default) is left as it is.
     static func divideBLASThreads(jobs: Int, userChose: Bool) {
         let environment = ProcessInfo.processInfo.environment
-        guard !userChose, environment[BLASThreads.environmentVariable] == nil, environment["OPENBLAS_NUM_THREADS"] == nil else { return }
+        let ranksHere = world?.localSize ?? 1
+        guard jobs * ranksHere > 1, !userChose, environment[BLASThreads.environmentVariable] == nil,
+              environment["OPENBLAS_NUM_THREADS"] == nil else { return }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        BLASThreads.set(max(1, cores / (jobs * (world?.localSize ?? 1))))
+        BLASThreads.set(max(1, cores / (jobs * ranksHere)))
     }
 
     /// The executor of `problem` on this process: MPI ranks (× jobs), or jobs threads, or serial.
