@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages Calibrate builds against, when any is missing. Sourced by the other
 # scripts; safe to run again (it does nothing when everything is present).
 set -euo pipefail
-packages=(libsuitesparse-dev libopenblas-dev libmumps-seq-dev libnetcdf-dev netcdf-bin libnlopt-dev pkg-config)
+packages=(libsuitesparse-dev libopenblas-dev libmumps-seq-dev libnetcdf-dev netcdf-bin libnlopt-dev libopenmpi-dev openmpi-bin pkg-config)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

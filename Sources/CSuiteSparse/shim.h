@@ -6,6 +6,12 @@
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
 
+// GNU OpenMP (libgomp, which Debian's CHOLMOD is built with): CHOLMOD's supernodal numeric
+// factorization opens OpenMP regions of CHOLMOD_OMP_NUM_THREADS (4) threads around its copy loops;
+// these follow the BLAS thread count (see Sparse/BLASThreads.swift).
+void omp_set_max_active_levels(int max_levels);
+int omp_get_max_active_levels(void);
+
 // LAPACK (OpenBLAS exports the Fortran symbols; LP64 build: Fortran INTEGER is C int). The trailing
 // size_t arguments are the hidden lengths gfortran passes for CHARACTER arguments. Used only by
 // Sparse/SymmetricEigen.swift, which checks `info`.

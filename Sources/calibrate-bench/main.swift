@@ -13,6 +13,7 @@ usage: calibrate-bench sparse   [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|
        calibrate-bench verification [--out DIR]
        calibrate-bench terzaghi [--sizes 1e4,1e5] [--candidates mumps,cholmod-ldlt]
        calibrate-bench extension [--sizes 1e4]
+       calibrate-bench scaling [--case cases/indentation] [--repeats 3]
        calibrate-bench seeds [--case cases/morse-lattice] [--seeds 100] [--noise 0.01] [--truth D=0.35,alpha=1.4,r0=2.5] [--optimizer lm|lbfgs]
 """
 
@@ -56,6 +57,7 @@ do {
         try PoroelasticBenchmark.run(sizes: sizes)
     case "extension": try ExtensionBenchmark.run(options: options)   // [--sizes 1e4]
     case "seeds": try SeedsBenchmark.run(options: options)
+    case "scaling": try ScalingBenchmark.run(options: options)   // [--case cases/indentation] [--repeats 3]
     case "terzaghi": try TerzaghiBenchmark.run(options: options)   // [--sizes 1e4,1e5] [--candidates mumps,cholmod-ldlt]
     case "verification":
         try VerificationPlots.run(directory: options["out"] ?? "docs/figures")

@@ -10,6 +10,12 @@ public protocol CalibrationExperiment: AnyObject {
     var parameterNames: [String] { get }
     /// nil when an inner solve failed at θ (the outer optimizer rejects the step); throws for invalid input.
     func residuals(theta: [Double], names: [String], derivatives: Experiment.Derivatives) throws -> ExperimentResiduals?
+    /// The relative cost of one evaluation (unknowns × equilibria), for balancing experiments over workers.
+    var costEstimate: Double { get }
+}
+
+extension CalibrationExperiment {
+    public var costEstimate: Double { Double(observationCount) }
 }
 
 /// Residuals of one experiment at one θ, with the derivatives requested.
@@ -23,10 +29,19 @@ public struct ExperimentResiduals: Sendable {
     public let gradient: [Double]?
     /// Newton iterations spent.
     public let innerIterations: Int
+
+    public init(predicted: [Double], residuals: [Double], jacobian: [[Double]]?, gradient: [Double]?, innerIterations: Int) {
+        self.predicted = predicted
+        self.residuals = residuals
+        self.jacobian = jacobian
+        self.gradient = gradient
+        self.innerIterations = innerIterations
+    }
 }
 
 extension Experiment: CalibrationExperiment {
     public var observationCount: Int { observables.count }
+    public var costEstimate: Double { Double(solver.model.layout.unknownCount) }
 
     public func residuals(theta: [Double], names: [String], derivatives: Derivatives) throws -> ExperimentResiduals? {
         guard let e = try evaluate(theta: theta, names: names, derivatives: derivatives) else { return nil }

@@ -5,11 +5,17 @@ import Physics
 ///   min_z  ½ Σₑ ‖rₑ(u*ₑ(θ(z)), θ(z))‖² (+ ½‖prior residuals‖²)
 /// presented to the outer optimizers as a residual function (for Levenberg–Marquardt) and as an
 /// objective with its adjoint gradient (for L-BFGS), both over the free transformed parameters z.
+///
+/// The experiments are evaluated by `executor` (serially by default; on threads or MPI ranks on
+/// request); their results are combined in experiment order whatever the executor, so every executor
+/// gives the same numbers bit for bit (see `ExperimentExecutor`).
 public final class CalibrationProblem {
     public let space: ParameterSpace
     public let experiments: [any CalibrationExperiment]
     /// Evaluations whose inner solve failed, with the z where it happened (kept for the log).
     public private(set) var failures: [(z: [Double], experiment: String)] = []
+    /// How the experiments are evaluated: serially, on threads, or over MPI ranks.
+    public var executor: any ExperimentExecutor = SerialExecutor()
 
     public init(space: ParameterSpace, experiments: [any CalibrationExperiment]) throws {
         for e in experiments {
@@ -24,44 +30,44 @@ public final class CalibrationProblem {
     /// How the equilibria of all experiments were found (continued, along the loading path, rejected).
     public var continuationStatistics: ContinuationStatistics {
         var total = ContinuationStatistics()
-        for case let e as Experiment in experiments {
-            total.continued += e.statistics.continued
-            total.loadPathSolves += e.statistics.loadPathSolves
-            total.branchJumps += e.statistics.branchJumps
-            total.instabilities += e.statistics.instabilities
+        for s in executor.reports(of: experiments).map(\.statistics) {
+            total.continued += s.continued
+            total.loadPathSolves += s.loadPathSolves
+            total.branchJumps += s.branchJumps
+            total.instabilities += s.instabilities
         }
         return total
     }
 
     /// Rejected evaluations with their reasons (branch jumps, instabilities), experiment by experiment.
     public var events: [String] {
-        experiments.flatMap { e in ((e as? Experiment)?.events ?? []).map { "experiment '\(e.name)': " + $0 } }
+        zip(experiments, executor.reports(of: experiments)).flatMap { e, r in r.events.map { "experiment '\(e.name)': " + $0 } }
     }
 
     /// The continuation anchors of every experiment, in order (empty for experiments without them): save
     /// them with a checkpoint and restore them to resume a run bit for bit.
     public var anchors: [[ContinuationAnchor]] {
-        get { experiments.map { ($0 as? Experiment)?.anchors ?? [] } }
-        set {
-            for (e, a) in zip(experiments, newValue) { (e as? Experiment)?.anchors = a }
-        }
+        get { executor.anchors(of: experiments) }
+        set { executor.setAnchors(newValue, of: experiments) }
     }
 
     /// Total number of residuals (without prior rows).
     public var residualCount: Int { experiments.reduce(0) { $0 + $1.observationCount } }
 
-    /// All experiments at z: nil when any inner solve failed.
+    /// All experiments at z, in order: nil when any inner solve failed. Every experiment is evaluated
+    /// even when one fails (so that their states do not depend on the executor).
     public func evaluate(z: [Double], derivatives: Experiment.Derivatives) throws -> [ExperimentResiduals]? {
         let theta = try space.physical(from: z)
+        let results = try executor.evaluate(experiments, theta: theta, names: space.names, derivatives: derivatives)
         var out: [ExperimentResiduals] = []
-        for e in experiments {
-            guard let r = try e.residuals(theta: theta, names: space.names, derivatives: derivatives) else {
+        for (e, r) in zip(experiments, results) {
+            guard let r else {
                 failures.append((z, e.name))
-                return nil
+                continue
             }
             out.append(r)
         }
-        return out
+        return out.count == experiments.count ? out : nil
     }
 
     /// Weighted residuals and their Jacobian in z, prior rows appended.

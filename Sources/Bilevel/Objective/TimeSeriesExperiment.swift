@@ -80,6 +80,7 @@ public final class TimeSeriesExperiment: CalibrationExperiment {
     }
 
     public var observationCount: Int { observed.count }
+    public var costEstimate: Double { Double(layout.unknownCount * stepTimes.count) }
     public var parameterNames: [String] {
         bindings.compactMap { if case let .parameter(n) = $0 { return n } else { return nil } }
     }

@@ -72,6 +72,8 @@ public enum CalibrateTool {
             options.resume = invocation.resume
             options.maximumIterations = invocation.maximumIterations
             options.handleSignals = handleSignals
+            options.jobs = invocation.jobs
+            options.threadsChosen = invocation.threads != nil
             if let name = invocation.optimizer {
                 guard let method = OptimizerConfiguration.method(named: name) else {
                     throw UsageError("--optimizer '\(name)' is not known; use levenberg-marquardt (lm) or lbfgs", command: "run")
@@ -83,16 +85,16 @@ public enum CalibrateTool {
             return try CheckCommand.execute(target, solve: !invocation.noSolve, console: console)
         case .forward:
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "forward")
-            return try ForwardCommand.execute(target, values: values, output: invocation.output, console: console)
+            return try ForwardCommand.execute(target, values: values, output: invocation.output, jobs: invocation.jobs, console: console)
         case .synth:
             let truth = try CommandSupport.assignments(invocation.assignments, option: "--truth", command: "synth")
             return try SynthCommand.execute(target, truth: truth, noise: invocation.noise ?? 0, seed: invocation.seed,
-                                            output: invocation.output, atInitial: invocation.atInitial, console: console)
+                                            output: invocation.output, atInitial: invocation.atInitial, jobs: invocation.jobs, console: console)
         case .gradcheck:
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "gradcheck")
             return try GradCheckCommand.execute(target, values: values, console: console)
         case .regress:
-            return try RegressCommand.execute(invocation.cases, update: invocation.update, console: console)
+            return try RegressCommand.execute(invocation.cases, update: invocation.update, jobs: invocation.jobs, console: console)
         }
     }
 }

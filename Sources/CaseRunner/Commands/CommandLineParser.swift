@@ -14,6 +14,8 @@ public struct Invocation: Sendable, Equatable {
     public var version = false
     public var quiet = false
     public var threads: Int?
+    /// run, regress, forward, synth: workers solving experiments in one process (`--jobs`).
+    public var jobs: Int?
     public var output: String?
     public var optimizer: String?
     public var maximumIterations: Int?
@@ -38,12 +40,12 @@ public enum CommandLineParser {
     /// Options each command accepts (besides --help, --quiet and --threads).
     static func options(for command: Command) -> [String] {
         switch command {
-        case .run: return ["--out", "--optimizer", "--resume", "--max-iterations", "--force"]
+        case .run: return ["--out", "--optimizer", "--resume", "--max-iterations", "--force", "--jobs"]
         case .check: return ["--no-solve", "--force"]
-        case .forward: return ["--set", "--out"]
-        case .synth: return ["--truth", "--noise", "--seed", "--out", "--at-initial"]
+        case .forward: return ["--set", "--out", "--jobs"]
+        case .synth: return ["--truth", "--noise", "--seed", "--out", "--at-initial", "--jobs"]
         case .gradcheck: return ["--set"]
-        case .regress: return ["--update"]
+        case .regress: return ["--update", "--jobs"]
         }
     }
 
@@ -127,6 +129,12 @@ public enum CommandLineParser {
                 let text = try value()
                 guard let n = Int(text), n > 0 else { throw UsageError("--threads expects a positive whole number, found '\(text)'", command: commandName) }
                 invocation.threads = n
+            case "--jobs":
+                let text = try value()
+                guard let n = Int(text), (1 ... 1024).contains(n) else {
+                    throw UsageError("--jobs expects a whole number of workers from 1 to 1024, found '\(text)'", command: commandName)
+                }
+                invocation.jobs = n
             case "--out": invocation.output = try value()
             case "--optimizer": invocation.optimizer = try value()
             case "--max-iterations":

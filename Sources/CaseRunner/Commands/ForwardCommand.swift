@@ -5,7 +5,7 @@ import Reports
 /// writes the predicted observables (with the observations and residuals when the data exist),
 /// the fields and the plots into CASE/forward/.
 enum ForwardCommand {
-    static func execute(_ caseArgument: String, values: [(String, Double)], output: String?, console: Console) throws -> Int32 {
+    static func execute(_ caseArgument: String, values: [(String, Double)], output: String?, jobs: Int? = nil, console: Console) throws -> Int32 {
         let (loaded, _) = try CommandSupport.load(caseArgument, console: console, readData: false)
         let theta = try loaded.parameters(with: values, option: "--set")
         for (i, p) in loaded.space.parameters.enumerated() where theta[i] < p.lower || theta[i] > p.upper {
@@ -22,7 +22,7 @@ enum ForwardCommand {
         }
         let staging = try OutputStaging(destination: output ?? CaseLocation.join(loaded.location.directory, "forward"))
         let clock = ContinuousClock(), start = clock.now
-        let prediction = try Prediction.compute(loaded, theta: theta)
+        let prediction = try Prediction.compute(loaded, theta: theta, jobs: jobs ?? loaded.configuration.optimizer.jobs)
         let seconds = Double((clock.now - start).components.seconds) + Double((clock.now - start).components.attoseconds) * 1e-18
         let summary = RunSummary(command: "forward", loaded: loaded, data: data, initialTheta: loaded.space.initialPhysical, theta: theta,
                                  optimization: nil, method: nil, history: [], uncertainty: nil, uncertaintyProblem: nil,

@@ -30,7 +30,7 @@ enum HelpText {
         switch command {
         case .run:
             return """
-                Usage: calibrate run CASE [--out DIR] [--optimizer lm|lbfgs] [--max-iterations N] [--resume] [--quiet] [--threads N]
+                Usage: calibrate run CASE [--out DIR] [--optimizer lm|lbfgs] [--max-iterations N] [--resume] [--jobs N] [--quiet] [--threads N]
 
                 Calibrates the case and writes CASE/results/ (or DIR): results.nc, report.md, history.csv,
                 plots/*.svg and fields/*.vtu|pvd. The folder appears only when complete; an existing one is
@@ -44,8 +44,13 @@ enum HelpText {
                                            the result is the same, bit for bit, as an uninterrupted run
                   --force                  run even when the size estimated from the configuration exceeds the
                                            memory available
+                  --jobs N                 evaluate the experiments on N threads (default: optimizer.jobs, else 1);
+                                           the same results bit for bit at a fixed BLAS thread count
                   -q, --quiet              no progress lines
-                  --threads N              BLAS threads
+                  --threads N              BLAS threads (default: the cores divided among the jobs)
+
+                Under mpirun (or srun), the experiments are spread over the ranks: mpirun -np 4 calibrate run CASE
+                (docs/parallel.md). Rank 0 runs the optimizer and writes every output.
 
                 Progress goes to standard error, one line per outer iteration. Ctrl-C (or SIGTERM) stops at
                 the end of the current iteration and keeps the checkpoint. Exit status 0 when converged, 1 when
@@ -105,12 +110,13 @@ enum HelpText {
                 """
         case .regress:
             return """
-                Usage: calibrate regress [CASE …] [--update]
+                Usage: calibrate regress [CASE …] [--update] [--jobs N]
 
                 Calibrates each case (default: every folder under ./cases with an expected.json) into a
                 temporary folder and compares the fitted parameters, misfit and iteration counts with the
                 case's expected.json, within the tolerances stated there. --update rewrites expected.json
-                from the results instead. Exit status 0 when every case matches, 1 otherwise.
+                from the results instead. --jobs N evaluates each case's experiments on N threads. Exit
+                status 0 when every case matches, 1 otherwise.
                 """
         }
     }

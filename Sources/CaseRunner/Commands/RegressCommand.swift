@@ -164,13 +164,13 @@ enum RegressCommand {
         return names.sorted().map { root + "/" + $0 }.filter { FileManager.default.fileExists(atPath: $0 + "/" + marker) }
     }
 
-    static func execute(_ cases: [String], update: Bool, console: Console) throws -> Int32 {
+    static func execute(_ cases: [String], update: Bool, jobs: Int? = nil, console: Console) throws -> Int32 {
         var notes: Set<String> = []
         let list = cases.isEmpty ? bundledCases(under: "cases", marker: update ? CaseConfiguration.fileName : ExpectedOutcome.fileName) : cases
         guard !list.isEmpty else { throw UsageError("no case given and no folder under ./cases has an expected.json", command: "regress") }
         var failures = 0
         for path in list {
-            let (outcome, note) = try compare(path, update: update)
+            let (outcome, note) = try compare(path, update: update, jobs: jobs)
             if let note, notes.insert(note).inserted { console.info(note) }
             if outcome.isEmpty {
                 console.print("\(update ? "updated" : "ok")  \(path)")
@@ -191,12 +191,14 @@ enum RegressCommand {
     }
 
     /// The differences, and a note when looser tolerances were used for another thread count.
-    static func compare(_ path: String, update: Bool) throws -> (differences: [String], note: String?) {
+    static func compare(_ path: String, update: Bool, jobs: Int? = nil) throws -> (differences: [String], note: String?) {
         let temporary = FileManager.default.temporaryDirectory.path + "/calibrate-regress-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: temporary) }
         var options = RunOptions()
         options.output = temporary + "/results"
+        options.jobs = jobs
+        options.singleProcess = true  // under mpirun, rank 0 runs every case itself
         let (console, _) = Console.capturing()
         console.quiet = true
         let (_, summary) = try RunCommand.perform(path, options: options, console: console)

@@ -1,5 +1,6 @@
 import Bilevel
 import Foundation
+import MessagePassing
 import Sparse
 
 /// Options of `calibrate run`.
@@ -16,6 +17,12 @@ public struct RunOptions: Sendable {
     public var handleSignals = false
     /// Test hook: stop as if interrupted once this many outer iterations are done.
     public var stopAfterIterations: Int?
+    /// Workers evaluating experiments in this process (`--jobs`); nil: case.json's `optimizer.jobs`, else 1.
+    public var jobs: Int?
+    /// Never distribute over MPI ranks, even in an MPI job (regress runs its cases on rank 0 alone).
+    public var singleProcess = false
+    /// The user set the BLAS thread count (`--threads`), so it is not divided among the jobs.
+    public var threadsChosen = false
 
     public init() {}
 }
@@ -37,10 +44,18 @@ enum RunCommand {
         try perform(caseArgument, options: options, console: console).status
     }
 
-    /// Runs the calibration; the summary is nil when the run was interrupted.
-    static func perform(_ caseArgument: String, options: RunOptions, console: Console) throws -> (status: Int32, summary: RunSummary?) {
+    /// What every rank of a run builds before the optimization: the case, its data, the optimizer
+    /// settings in force and the calibration problem.
+    struct Prepared {
+        let loaded: LoadedCase
+        let data: [ExperimentData]
+        let optimizer: OptimizerConfiguration
+        let fit: FitProblem
+    }
+
+    /// Loads the case and its data and builds the calibration problem (the same on every MPI rank).
+    static func prepare(_ caseArgument: String, options: RunOptions, console: Console) throws -> Prepared {
         let (loaded, data) = try CommandSupport.load(caseArgument, console: console, readData: true)
-        let location = loaded.location
         var optimizer = loaded.configuration.optimizer
         if let m = options.optimizer { optimizer.method = m }
         if let n = options.maximumIterations {
@@ -49,11 +64,45 @@ enum RunCommand {
         }
         guard loaded.space.freeCount > 0 else {
             throw CaseError("every parameter of the case is fixed; set \"fixed\": false on at least one parameter to calibrate",
-                            file: location.configuration)
+                            file: loaded.location.configuration)
         }
+        return Prepared(loaded: loaded, data: data!, optimizer: optimizer, fit: try FitProblem(loaded, data: data!))
+    }
+
+    /// Runs the calibration; the summary is nil when the run was interrupted. In an MPI job this is
+    /// rank 0's part (the other ranks run `RankWorker.main`), which ends the other ranks when it returns.
+    static func perform(_ caseArgument: String, options: RunOptions, console: Console) throws -> (status: Int32, summary: RunSummary?) {
+        let world = options.singleProcess ? nil : Parallelism.world
+        let prepared: Prepared
+        do {
+            prepared = try prepare(caseArgument, options: options, console: console)
+        } catch {
+            if let world { try RankAgreement.agree(world, error: error) }
+            throw error
+        }
+        if let world { try RankAgreement.agree(world, error: nil) }
+        let problem = prepared.fit.problem
+        let jobs = Parallelism.jobs(option: options.jobs, configuration: prepared.optimizer, experiments: problem.experiments.count)
+        Parallelism.divideBLASThreads(jobs: jobs, userChose: options.threadsChosen)
+        problem.executor = Parallelism.executor(for: problem, jobs: jobs, world: world)
+        let distributed = problem.executor as? DistributedExecutor<MPIWorld>
+        do {
+            let outcome = try calibrate(caseArgument, prepared, options: options, console: console)
+            distributed?.finish(exitCode: outcome.status)
+            return outcome
+        } catch {
+            distributed?.finish(exitCode: ExitStatus.badInput)
+            throw error
+        }
+    }
+
+    /// The optimization and the outputs, on a prepared problem.
+    private static func calibrate(_ caseArgument: String, _ prepared: Prepared, options: RunOptions,
+                                  console: Console) throws -> (status: Int32, summary: RunSummary?) {
+        let (loaded, optimizer, fit) = (prepared.loaded, prepared.optimizer, prepared.fit)
+        let location = loaded.location
         let outputPath = options.output ?? CaseLocation.join(location.directory, "results")
         let staging = try OutputStaging(destination: outputPath)  // fails early when the folder cannot be written
-        let fit = try FitProblem(loaded, data: data!)
 
         // The checkpoint: what it must match, and where it is.
         let fingerprint = Checkpoint.fingerprint(of: loaded, optimizer: optimizer)
@@ -85,6 +134,11 @@ enum RunCommand {
         console.info("calibrating '\(loaded.configuration.title)': \(space.freeCount) free parameter(s), \(fit.residualCount) observations in "
                      + "\(loaded.setups.count) experiment(s), \(equilibria) equilibri\(equilibria == 1 ? "um" : "a") "
                      + "per evaluation; \(optimizer.method == .levenbergMarquardt ? "Levenberg–Marquardt" : "L-BFGS-B")")
+        let distribution = fit.problem.executor.distribution
+        if distribution.ranks > 1 || distribution.jobs > 1 {
+            console.info("experiments evaluated by " + Parallelism.describe(distribution, experiments: fit.problem.experiments.map(\.name))
+                         + "; \(BLASThreads.current) BLAS thread(s) per process")
+        }
         let journal = EvaluationJournal(replaying: replay)
         journal.onReplayFinished = { [fit] in fit.problem.anchors = replayAnchors }
         let signals = options.handleSignals ? SignalWatcher() : nil

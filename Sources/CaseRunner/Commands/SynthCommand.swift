@@ -11,7 +11,7 @@ enum SynthCommand {
     /// data file is only replaced when every free parameter has a `--truth`. All files are written to
     /// temporaries first and replace the old ones only when every one of them is complete.
     static func execute(_ caseArgument: String, truth: [(String, Double)], noise: Double, seed: UInt64, output: String?,
-                        atInitial: Bool = false, console: Console) throws -> Int32 {
+                        atInitial: Bool = false, jobs: Int? = nil, console: Console) throws -> Int32 {
         let (loaded, _) = try CommandSupport.load(caseArgument, console: console, readData: false)
         let theta = try loaded.parameters(with: truth, option: "--truth")
         let given = Set(truth.map(\.0))
@@ -41,7 +41,7 @@ enum SynthCommand {
                              + ", or --at-initial to use the initial values of case.json", command: "synth")
         }
         if !defaulted.isEmpty { console.info("at their initial values: " + defaulted.joined(separator: ", ")) }
-        let prediction = try Prediction.compute(loaded, theta: theta)
+        let prediction = try Prediction.compute(loaded, theta: theta, jobs: jobs ?? loaded.configuration.optimizer.jobs)
         var rng = SplitMix64(seed: seed)
 
         // Group experiments by data file: one file may hold several experiments' variables.

@@ -107,6 +107,8 @@ public struct OptimizerConfiguration: Sendable, Equatable {
     public var starts = 1
     /// Continue each evaluation from the nearest equilibrium computed (`Experiment.continuation`). Default false.
     public var continuation = false
+    /// Workers evaluating experiments in one process (threads); `--jobs` overrides it. Default 1.
+    public var jobs = 1
 
     /// Accepted spellings on the command line and in the file.
     static func method(named name: String) -> Method? {

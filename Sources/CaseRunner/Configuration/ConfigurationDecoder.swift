@@ -123,7 +123,7 @@ public enum ConfigurationDecoder {
     // MARK: Optimizer, uncertainty
 
     static let optimizerFields = ["method", "maximum_iterations", "maximum_evaluations", "relative_objective_tolerance",
-                                  "projected_gradient_tolerance", "step_tolerance", "initial_damping", "starts", "continuation"]
+                                  "projected_gradient_tolerance", "step_tolerance", "initial_damping", "starts", "continuation", "jobs"]
 
     static func decodeOptimizer(_ r: ObjectReader) -> OptimizerConfiguration {
         var c = OptimizerConfiguration()
@@ -155,6 +155,12 @@ public enum ConfigurationDecoder {
             }
         }
         if let b = r.bool("continuation") { c.continuation = b }
+        if let n = r.integer("jobs") {
+            if (1 ... 1024).contains(n) { c.jobs = n } else {
+                r.diagnostics.error("'jobs' in optimizer is \(n); give the number of workers evaluating experiments at once, "
+                                    + "a whole number from 1 to 1024 (at most the machine's cores is useful)", at: r.position(of: "jobs"))
+            }
+        }
         r.finish()
         do {
             try c.levenbergMarquardt.validate()

@@ -153,6 +153,12 @@ enum MarkdownReport {
         try table.append(["inner Newton iterations", .integer(s.newtonIterations)])
         try table.append(["equilibria per evaluation", .integer(s.loaded.setups.reduce(0) { $0 + $1.stepCount })])
         try table.append(["BLAS threads", .integer(BLASThreads.current)])
+        if let (d, names) = s.distribution {
+            try table.append(["MPI ranks × jobs per rank", .text("\(d.ranks) × \(d.jobs)")])
+            for (r, list) in d.experimentsByRank.enumerated() where d.ranks > 1 {
+                try table.append([.text("experiments of rank \(r)"), .text(list.isEmpty ? "none" : list.map { names[$0] }.joined(separator: ", "))])
+            }
+        }
         try table.append(["wall-clock time", .text(String(format: "%.2f s", s.seconds))])
         return ["## Solver statistics", "", table.text,
                 "The wall-clock time is the only figure in these outputs that differs between runs with the same inputs.", ""]

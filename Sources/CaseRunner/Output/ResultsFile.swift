@@ -30,6 +30,16 @@ enum ResultsFile {
         // In the format of sha256sum, so that `sha256sum -c` can check the inputs.
         try out.setAttribute("input_files_sha256", .text(provenance.inputs.map { "\($0.sha256)  \($0.path)" }.joined(separator: "\n")))
         try out.setAttribute("case", .text(s.loaded.location.directory))
+        if let (d, names) = s.distribution {
+            // Provenance: how the run was spread (the numbers do not depend on it).
+            try out.setAttribute("mpi_ranks", .int32s([Int32(d.ranks)]))
+            try out.setAttribute("jobs_per_rank", .int32s([Int32(d.jobs)]))
+            if d.ranks > 1 {
+                try out.setAttribute("experiments_by_rank", .text(d.experimentsByRank.enumerated().map { r, list in
+                    "rank \(r): " + list.map { names[$0] }.joined(separator: " ")
+                }.joined(separator: "; ")))
+            }
+        }
         let conversions = (s.data ?? []).flatMap { e in e.variables.compactMap { v in v.conversion.map { "\(v.name): \($0)" } } }
         if !conversions.isEmpty { try out.setAttribute("unit_conversions", .text(conversions.joined(separator: "; "))) }
         try out.setAttribute("parameter_names", .text(space.names.joined(separator: " ")))

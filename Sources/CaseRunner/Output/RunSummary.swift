@@ -26,6 +26,8 @@ struct RunSummary {
     let newtonIterations: Int
     /// The distinct minima reached from the starts (empty with a single start).
     var minima: [LocalMinimum] = []
+    /// How `run` spread the experiments over MPI ranks and jobs, with their names (nil for `forward`).
+    var distribution: (Distribution, experiments: [String])?
 
     var space: ParameterSpace { loaded.space }
     var configuration: CaseConfiguration { loaded.configuration }

@@ -22,12 +22,13 @@ enum Analysis {
         } catch {
             problem = error.description
         }
-        let prediction = try Prediction.compute(loaded, theta: theta)
+        let prediction = try Prediction.compute(loaded, theta: theta, jobs: fit.problem.executor.distribution.jobs)
         let newton = result.innerIterations
         var summary = RunSummary(command: "run", loaded: loaded, data: fit.data, initialTheta: space.initialPhysical, theta: theta,
                                  optimization: result, method: method.rawValue, history: history, uncertainty: uncertainty,
                                  uncertaintyProblem: problem, prediction: prediction, notes: [], seconds: seconds, newtonIterations: newton)
         summary.notes = IdentifiabilityNotes.notes(for: summary) + continuationNotes(fit.problem)
+        summary.distribution = (fit.problem.executor.distribution, fit.problem.experiments.map(\.name))
         return summary
     }
 

@@ -67,11 +67,12 @@ final class FitProblem {
     var space: ParameterSpace { loaded.space }
 
     /// The residual function, an evaluation whose equilibrium cannot be linearized (its Hessian is
-    /// not positive definite: an unstable equilibrium) counting as failed, like one that did not converge.
+    /// not positive definite: an unstable equilibrium) counting as failed, like one that did not converge
+    /// (on this rank or, in an MPI job, on another: `RemoteEvaluationError.isSolverFailure`).
     var residualFunction: ResidualFunction {
         let f = problem.residualFunction
         return { z, jacobian in
-            do { return try f(z, jacobian) } catch is SparseError { return nil }
+            do { return try f(z, jacobian) } catch is SparseError { return nil } catch let e as RemoteEvaluationError where e.isSolverFailure { return nil }
         }
     }
 
@@ -79,7 +80,7 @@ final class FitProblem {
     var objectiveFunction: ObjectiveFunction {
         let f = problem.objectiveFunction
         return { z in
-            do { return try f(z) } catch is SparseError { return nil }
+            do { return try f(z) } catch is SparseError { return nil } catch let e as RemoteEvaluationError where e.isSolverFailure { return nil }
         }
     }
 }
@@ -94,22 +95,25 @@ struct Prediction {
     /// Newton iterations over all steps.
     let newtonIterations: Int
 
-    /// Solves every step at full physical θ; throws a `CaseError` naming the step that failed.
-    static func compute(_ loaded: LoadedCase, theta: [Double]) throws -> Prediction {
+    /// Solves every step at full physical θ; throws a `CaseError` naming the step that failed (the
+    /// first in order). The steps (and time-stepped runs) are independent: with `jobs` > 1 they are
+    /// solved on that many threads, each by one, with the same results.
+    static func compute(_ loaded: LoadedCase, theta: [Double], jobs: Int = 1) throws -> Prediction {
+        let items = loaded.setups.enumerated().flatMap { e, setup in
+            setup.series != nil ? [(e, -1)] : setup.steps.indices.map { (e, $0) }
+        }
+        let solved = WorkerPool.map(items.count, jobs: jobs, order: Array(items.indices.reversed())) { k in
+            let (e, s) = items[k]
+            return Result { try solve(loaded.setups[e], step: s, theta: theta, names: loaded.space.names) }
+        }
         var values: [[[Double]]] = [], displacements: [[[Double]]] = []
-        var newton = 0
+        var newton = 0, next = 0
         for setup in loaded.setups {
             var perObservable = setup.layouts.map { [Double](repeating: .nan, count: $0.count) }
             var states: [[Double]] = []
             if let series = setup.series {
-                guard let result = try series.predict(theta: theta, names: loaded.space.names) else {
-                    if let reason = series.lastRejection {
-                        throw CaseError("experiment '\(setup.configuration.name)': the consolidation run at " + describe(theta, loaded.space.names)
-                                        + " is not a state of the material: \(reason); reduce the load, or check E and the mesh")
-                    }
-                    throw CaseError("experiment '\(setup.configuration.name)': the consolidation run failed at " + describe(theta, loaded.space.names)
-                                    + "; the parameters may be unphysical (E > 0, 0 ≤ ν < ½, α ∈ (0, 1], M > 0, k > 0) or a Newton step did not converge")
-                }
+                let result = try solved[next].get()
+                next += 1
                 newton += result.iterations
                 let c = series.componentCount
                 for i in series.observationTimes.indices { for j in 0 ..< c { perObservable[j][i] = result.values[i * c + j] } }
@@ -118,18 +122,10 @@ struct Prediction {
                 continue
             }
             for step in setup.steps {
-                guard let result = try step.predict(theta: theta, names: loaded.space.names) else {
-                    let at = setup.configuration.sweep.map { " at sweep value \($0.values[step.step])" } ?? ""
-                    if let reason = step.lastRejection {
-                        throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium at " + describe(theta, loaded.space.names)
-                                        + " was rejected: \(reason); reduce the loading, or check the potential's parameters "
-                                        + "(model.minimum_separation sets the closest admissible approach of atoms, default 0.5)")
-                    }
-                    throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium was not found at "
-                                    + describe(theta, loaded.space.names) + "; the parameters may be unphysical, or the loading too large")
-                }
-                newton += result.equilibrium.iterations
-                states.append(result.equilibrium.displacement)
+                let result = try solved[next].get()
+                next += 1
+                newton += result.iterations
+                states.append(result.states[0])
                 var offset = 0
                 for (j, layout) in setup.layouts.enumerated() {
                     let base = setup.configuration.sweep == nil ? 0 : step.step * layout.perStep
@@ -141,6 +137,34 @@ struct Prediction {
             displacements.append(states)
         }
         return Prediction(values: values, displacements: displacements, newtonIterations: newton)
+    }
+
+    /// One step's (or one time-stepped run's, `step` −1) predictions, states and Newton iterations.
+    private static func solve(_ setup: ExperimentSetup, step index: Int, theta: [Double], names: [String]) throws
+        -> (values: [Double], states: [[Double]], iterations: Int) {
+        if let series = setup.series {
+            guard let result = try series.predict(theta: theta, names: names) else {
+                if let reason = series.lastRejection {
+                    throw CaseError("experiment '\(setup.configuration.name)': the consolidation run at " + describe(theta, names)
+                                    + " is not a state of the material: \(reason); reduce the load, or check E and the mesh")
+                }
+                throw CaseError("experiment '\(setup.configuration.name)': the consolidation run failed at " + describe(theta, names)
+                                + "; the parameters may be unphysical (E > 0, 0 ≤ ν < ½, α ∈ (0, 1], M > 0, k > 0) or a Newton step did not converge")
+            }
+            return (result.values, result.states, result.iterations)
+        }
+        let step = setup.steps[index]
+        guard let result = try step.predict(theta: theta, names: names) else {
+            let at = setup.configuration.sweep.map { " at sweep value \($0.values[step.step])" } ?? ""
+            if let reason = step.lastRejection {
+                throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium at " + describe(theta, names)
+                                + " was rejected: \(reason); reduce the loading, or check the potential's parameters "
+                                + "(model.minimum_separation sets the closest admissible approach of atoms, default 0.5)")
+            }
+            throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium was not found at "
+                            + describe(theta, names) + "; the parameters may be unphysical, or the loading too large")
+        }
+        return (result.predicted, [result.equilibrium.displacement], result.equilibrium.iterations)
     }
 
     static func describe(_ theta: [Double], _ names: [String]) -> String {

@@ -1,0 +1,121 @@
+import Bilevel
+import Foundation
+import MessagePassing
+import Sparse
+
+/// How `calibrate run` spreads its experiments: over the ranks of an MPI job (when started by
+/// `mpirun`/`srun`) and over `jobs` threads per rank, and how many BLAS threads each worker gets.
+///
+/// BLAS rule: OpenBLAS's thread count is process-wide, so unless the user chose it (`--threads`,
+/// `CALIBRATE_THREADS`, `OPENBLAS_NUM_THREADS`), a process with `jobs` workers among `localRanks` ranks
+/// on its node uses max(1, cores / (jobs × localRanks)) BLAS threads: workers × BLAS threads ≤ cores.
+enum Parallelism {
+    /// The MPI job this process belongs to, nil for a plain `calibrate`.
+    static var world: MPIWorld? { MPIWorld.shared }
+
+    /// Jobs per rank: `--jobs`, else case.json's `optimizer.jobs`, else 1; never more than the experiments.
+    static func jobs(option: Int?, configuration: OptimizerConfiguration, experiments: Int) -> Int {
+        max(1, min(option ?? configuration.jobs, max(1, experiments)))
+    }
+
+    /// Applies the BLAS rule unless the user set the thread count, or the process works alone (one job,
+    /// one rank on the node), when the count in force (all cores by default) is left as it is.
+    static func divideBLASThreads(jobs: Int, userChose: Bool) {
+        let environment = ProcessInfo.processInfo.environment
+        let ranksHere = world?.localSize ?? 1
+        guard jobs * ranksHere > 1, !userChose, environment[BLASThreads.environmentVariable] == nil,
+              environment["OPENBLAS_NUM_THREADS"] == nil else { return }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        BLASThreads.set(max(1, cores / (jobs * ranksHere)))
+    }
+
+    /// The executor of `problem` on this process: MPI ranks (× jobs), or jobs threads, or serial.
+    static func executor(for problem: CalibrationProblem, jobs: Int, world: MPIWorld?) -> any ExperimentExecutor {
+        if let world, world.size > 1 {
+            return DistributedExecutor(communicator: world, experiments: problem.experiments, jobs: jobs)
+        }
+        return jobs > 1 ? ThreadExecutor(jobs: jobs) : SerialExecutor()
+    }
+
+    /// The distribution in words, for the log and the report.
+    static func describe(_ d: Distribution, experiments: [String]) -> String {
+        let head = d.ranks > 1 ? "\(d.ranks) MPI ranks × \(d.jobs) job(s)" : "\(d.jobs) job(s) in one process"
+        guard d.ranks > 1 else { return head }
+        let ranks = d.experimentsByRank.enumerated().map { r, list in
+            "rank \(r): " + (list.isEmpty ? "none" : list.map { experiments[$0] }.joined(separator: ", "))
+        }
+        return head + "; " + ranks.joined(separator: "; ")
+    }
+}
+
+/// The ranks of an MPI job agree, once each has loaded the case, to go on or to stop: a rank that
+/// could not load the case (a file missing on its node, say) stops every rank with the message and
+/// exit status rank 0 reports, instead of leaving the others waiting.
+enum RankAgreement {
+    /// A worker rank stops with `status`; rank 0 has reported why.
+    struct Stop: Error { let status: Int32 }
+
+    /// Every rank calls this with what loading gave it. Rank 0 rethrows its own error, or the first
+    /// other rank's as a `CaseError` naming the rank; the other ranks throw `Stop`.
+    static func agree(_ world: some Communicator, error: (any Error)?) throws {
+        var mine: [Double] = [error == nil ? 0 : 1]
+        if let error { mine += Array(describe(error).utf8).map(Double.init) }
+        let all = world.gather(mine, root: 0)
+        var verdict: [Double] = [0]
+        if world.rank == 0 {
+            if let error { _ = world.broadcast([Double(ExitStatus.badInput)], root: 0); throw error }
+            if let (rank, reply) = all.enumerated().first(where: { $0.element.first != 0 }) {
+                _ = world.broadcast([Double(ExitStatus.badInput)], root: 0)
+                let message = String(decoding: reply.dropFirst().map { UInt8(clamping: Int($0)) }, as: UTF8.self)
+                throw CaseError("rank \(rank) of the MPI job could not load the case: \(message)")
+            }
+            verdict = world.broadcast(verdict, root: 0)
+        } else {
+            verdict = world.broadcast([], root: 0)
+        }
+        if let code = verdict.first, code != 0 { throw Stop(status: Int32(code)) }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        (error as? CaseError)?.description ?? "\(error)"
+    }
+}
+
+/// The part of `calibrate` that ranks other than 0 of an MPI job run: for `run`, load the case, then
+/// evaluate this rank's experiments whenever rank 0 asks, until rank 0 ends the run; every other command
+/// is rank 0's alone. Only errors are written (prefixed with the rank); results come from rank 0.
+public enum RankWorker {
+    /// Runs this rank's share of `calibrate arguments`; returns the exit status rank 0 ended with.
+    public static func main(_ arguments: [String], world: MPIWorld) -> Int32 {
+        let console = Console(out: { _ in }, error: { FileHandle.standardError.write(Data("rank \(world.rank): \($0)".utf8)) })
+        console.quiet = true
+        guard let invocation = try? CommandLineParser.parse(arguments), invocation.command == .run, !invocation.help,
+              !invocation.version, let target = invocation.cases.first else { return ExitStatus.success }
+        // Rank 0 handles SIGINT/SIGTERM (stopping at the next iteration) and tells the others to stop.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        if let threads = invocation.threads { BLASThreads.set(threads) } else { _ = try? BLASThreads.configureFromEnvironment() }
+        do {
+            let prepared: RunCommand.Prepared
+            do {
+                prepared = try CaseSize.$force.withValue(invocation.force) {
+                    try RunCommand.prepare(target, options: RunOptions(), console: console)
+                }
+            } catch {
+                try RankAgreement.agree(world, error: error)
+                throw error
+            }
+            try RankAgreement.agree(world, error: nil)
+            let jobs = Parallelism.jobs(option: invocation.jobs, configuration: prepared.optimizer,
+                                        experiments: prepared.fit.problem.experiments.count)
+            Parallelism.divideBLASThreads(jobs: jobs, userChose: invocation.threads != nil)
+            let executor = DistributedExecutor(communicator: world, experiments: prepared.fit.problem.experiments, jobs: jobs)
+            return try executor.serve(prepared.fit.problem.experiments, names: prepared.fit.space.names)
+        } catch let stop as RankAgreement.Stop {
+            return stop.status
+        } catch {
+            console.error("\(error)")
+            world.abort(exitCode: ExitStatus.badInput)
+        }
+    }
+}
