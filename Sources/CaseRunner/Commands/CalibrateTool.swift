@@ -1,5 +1,6 @@
 import Bilevel
 import Foundation
+import MessagePassing
 import Sparse
 
 /// The `calibrate` command-line tool as a library call: parses the arguments, runs the command and
@@ -15,6 +16,22 @@ public enum CalibrateTool {
     public static func main(_ arguments: [String], registry: ModelRegistry = .standard, console: Console = .standard(),
                             handleSignals: Bool = false) -> Int32 {
         ModelRegistry.$current.withValue(registry) { run(arguments, console: console, handleSignals: handleSignals) }
+    }
+
+    /// The whole life of a `calibrate`-like executable: the process's arguments, signal handling, and
+    /// under `mpirun`/`srun` the ranks other than 0 serving rank 0 their experiments (`RankWorker`,
+    /// docs/parallel.md); exits with the tool's status. `calibrate` is this call with the standard
+    /// registry, a user's tool (`calibrate-beads`) the same call with its kinds registered.
+    public static func executableMain(registry: ModelRegistry = .standard) -> Never {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let status: Int32
+        if let world = MPIWorld.shared, world.rank != 0 {
+            status = ModelRegistry.$current.withValue(registry) { RankWorker.main(arguments, world: world) }
+        } else {
+            status = main(arguments, registry: registry, console: .standard(), handleSignals: true)
+        }
+        MPIWorld.shared?.finish()
+        exit(status)
     }
 
     private static func run(_ arguments: [String], console: Console, handleSignals: Bool) -> Int32 {

@@ -164,7 +164,7 @@ struct Prediction {
             throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium was not found at "
                             + describe(theta, names) + "; the parameters may be unphysical, or the loading too large")
         }
-        return (result.predicted, [result.equilibrium.displacement], result.equilibrium.iterations)
+        return (result.values, [result.equilibrium.displacement], result.equilibrium.iterations)
     }
 
     static func describe(_ theta: [Double], _ names: [String]) -> String {

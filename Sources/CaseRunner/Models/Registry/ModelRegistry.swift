@@ -9,7 +9,7 @@ import Physics
 /// ```swift
 /// var registry = ModelRegistry.standard
 /// registry.register(BeadSpringCase.self)
-/// exit(CalibrateTool.main(Array(CommandLine.arguments.dropFirst()), registry: registry, handleSignals: true))
+/// CalibrateTool.executableMain(registry: registry)
 /// ```
 ///
 /// Guarantees: kinds and potentials are looked up by name only (the tool never lists them in code);
