@@ -83,7 +83,7 @@ enum RunCommand {
         if let world { try RankAgreement.agree(world, error: nil) }
         let problem = prepared.fit.problem
         let jobs = Parallelism.jobs(option: options.jobs, configuration: prepared.optimizer, experiments: problem.experiments.count)
-        Parallelism.divideBLASThreads(jobs: jobs, userChose: options.threadsChosen)
+        Parallelism.chooseBLASThreads(jobs: jobs, userChose: options.threadsChosen, largestSolve: prepared.fit.loaded.largestSolve)
         problem.executor = Parallelism.executor(for: problem, jobs: jobs, world: world)
         let distributed = problem.executor as? DistributedExecutor<MPIWorld>
         do {

@@ -107,6 +107,13 @@ final class LoadedCase {
         return d.hasErrors ? nil : all
     }
 
+    /// Unknowns of the case's largest equilibrium solve.
+    var largestSolve: Int {
+        setups.map { setup in
+            setup.series.map { $0.model.layout.unknownCount } ?? setup.steps.map(\.model.unknownCount).max() ?? 0
+        }.max() ?? 0
+    }
+
     /// The data files of all experiments (each once, in order).
     var dataFiles: [String] {
         var seen = Set<String>()

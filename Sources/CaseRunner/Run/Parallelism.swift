@@ -7,8 +7,9 @@ import Sparse
 /// `mpirun`/`srun`) and over `jobs` threads per rank, and how many BLAS threads each worker gets.
 ///
 /// BLAS rule: OpenBLAS's thread count is process-wide, so unless the user chose it (`--threads`,
-/// `CALIBRATE_THREADS`, `OPENBLAS_NUM_THREADS`), a process with `jobs` workers among `localRanks` ranks
-/// on its node uses max(1, cores / (jobs × localRanks)) BLAS threads: workers × BLAS threads ≤ cores.
+/// `CALIBRATE_THREADS`, `OPENBLAS_NUM_THREADS`), a case whose equilibria are small uses one BLAS thread,
+/// and a process with `jobs` workers among `localRanks` ranks on its node uses max(1, cores / (jobs ×
+/// localRanks)): workers × BLAS threads ≤ cores.
 enum Parallelism {
     /// The MPI job this process belongs to, nil for a plain `calibrate`.
     static var world: MPIWorld? { MPIWorld.shared }
@@ -18,13 +19,23 @@ enum Parallelism {
         max(1, min(option ?? configuration.jobs, max(1, experiments)))
     }
 
-    /// Applies the BLAS rule unless the user set the thread count, or the process works alone (one job,
-    /// one rank on the node), when the count in force (all cores by default) is left as it is.
-    static func divideBLASThreads(jobs: Int, userChose: Bool) {
+    /// Equilibria with fewer unknowns than this are solved with one BLAS thread: their supernodes are too
+    /// small for threads to speed the factorization up, and the result is then the same on every core
+    /// count and with any number of jobs (threaded BLAS sums in another order).
+    static let smallSolve = 20_000
+
+    /// The BLAS thread count of a run, unless the user chose it (`--threads`, `CALIBRATE_THREADS`,
+    /// `OPENBLAS_NUM_THREADS`): one for small equilibria (`smallSolve`); else, with several workers on the
+    /// node, max(1, cores / (jobs × ranks here)); else what is in force (all cores by default).
+    static func chooseBLASThreads(jobs: Int, userChose: Bool, largestSolve: Int) {
         let environment = ProcessInfo.processInfo.environment
+        guard !userChose, environment[BLASThreads.environmentVariable] == nil, environment["OPENBLAS_NUM_THREADS"] == nil else { return }
+        if largestSolve < smallSolve {
+            BLASThreads.set(1)
+            return
+        }
         let ranksHere = world?.localSize ?? 1
-        guard jobs * ranksHere > 1, !userChose, environment[BLASThreads.environmentVariable] == nil,
-              environment["OPENBLAS_NUM_THREADS"] == nil else { return }
+        guard jobs * ranksHere > 1 else { return }
         let cores = ProcessInfo.processInfo.activeProcessorCount
         BLASThreads.set(max(1, cores / (jobs * ranksHere)))
     }
@@ -108,7 +119,7 @@ public enum RankWorker {
             try RankAgreement.agree(world, error: nil)
             let jobs = Parallelism.jobs(option: invocation.jobs, configuration: prepared.optimizer,
                                         experiments: prepared.fit.problem.experiments.count)
-            Parallelism.divideBLASThreads(jobs: jobs, userChose: invocation.threads != nil)
+            Parallelism.chooseBLASThreads(jobs: jobs, userChose: invocation.threads != nil, largestSolve: prepared.fit.loaded.largestSolve)
             let executor = DistributedExecutor(communicator: world, experiments: prepared.fit.problem.experiments, jobs: jobs)
             return try executor.serve(prepared.fit.problem.experiments, names: prepared.fit.space.names)
         } catch let stop as RankAgreement.Stop {
