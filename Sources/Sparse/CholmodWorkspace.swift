@@ -10,6 +10,7 @@ final class CholmodWorkspace {
 
     init(options: FactorizationOptions) throws {
         try options.validate()
+        _ = OpenMPRuntime.serialized
         common = .allocate(capacity: 1)
         guard cholmod_start(common) != 0 else {
             common.deallocate()
