@@ -17,10 +17,13 @@ import Sparse
 /// evaluation, and only a rejected full step costs energy-only evaluations of shorter ones. The step,
 /// the trial state and the unknowns live in buffers kept across iterations and solves.
 ///
-/// Models whose terms depend on the configuration (pairs within a cutoff: `Model.refresh`) are asked
-/// before every evaluation of a new state whether their terms still hold there; when not (atoms moved
-/// farther than the neighbour list's skin allows), the terms are rebuilt at that state and the
-/// Hessian's pattern re-analysed, so a large deformation never loses a pair (`rebuildCount`).
+/// Models whose terms depend on the configuration (pairs within a cutoff: `Model.refresh`) are asked at
+/// the start of a solve and wherever Newton converges whether their terms hold there; when not (atoms
+/// moved farther than the neighbour list's skin allows and pairs came within the cutoff), the terms are
+/// rebuilt at that state, the Hessian's pattern re-analysed, and Newton goes on from there, so a
+/// returned equilibrium never lacks a pair (`rebuildCount`). Iterates in between keep the terms they
+/// started with: the line search compares energies of one function, and a trial step that wanders far
+/// (a shifted step of a cold start) does not change which equilibrium the solve lands on.
 ///
 /// The solver keeps its assembler and factorization between solves: after `solve`, `assembler` holds
 /// Π, ∂Π/∂u and ∂²Π/∂u² at the returned state (for a declared-quadratic model, `hessianIsConstant`, at
@@ -36,6 +39,9 @@ public final class Equilibrium {
     public private(set) var factor: SparseFactorization
     /// Times the model's terms were rebuilt (neighbour lists refreshed, pattern re-analysed) so far.
     public private(set) var rebuildCount = 0
+    /// The assembler and factorization of the model given at creation, kept while a rebuilt model serves.
+    private let baseAssembler: Assembler
+    private let baseFactor: SparseFactorization
     /// Parameters of the current factorization, when it can be reused (`hessianIsConstant`).
     private var factoredParameters: [Double]?
     /// Newton step and trial state, kept across iterations and solves (no large temporaries per iteration).
@@ -48,31 +54,44 @@ public final class Equilibrium {
         assembler = try Assembler(model: model)
         factor = try SparseFactorization(pattern: assembler.pattern,
                                          options: options.factorizationOptions(unknowns: assembler.unknownCount))
+        baseAssembler = assembler
+        baseFactor = factor
     }
 
     public var model: Model { assembler.model }
 
-    /// Rebuilds the model's terms when `Model.refresh` says they no longer hold at `displacement`: a new
-    /// assembler (pattern, scatter maps) and a new analysis of the factorization. Returns whether it did.
+    /// Makes the assembler's terms those that hold at `displacement` (`Model.refresh`): the model given
+    /// at creation wherever its terms hold (its assembler and analysis are kept, so a solve near the
+    /// reference runs exactly as without refreshing), else a model rebuilt there — a new assembler
+    /// (pattern, scatter maps) and a new analysis of the factorization. Returns whether the terms changed.
     @discardableResult
     public func refreshTerms(at displacement: [Double]) throws -> Bool {
+        if assembler !== baseAssembler, let baseRefresh = baseAssembler.model.refresh {
+            guard let rebuilt = try baseRefresh(displacement) else {
+                install(baseAssembler, baseFactor)
+                return true
+            }
+            if let refresh = assembler.model.refresh, try refresh(displacement) == nil { return false }
+            try install(rebuilt)
+            return true
+        }
         guard let refresh = assembler.model.refresh, let rebuilt = try refresh(displacement) else { return false }
-        let previous = assembler
-        let next = try Assembler(model: rebuilt)
-        next.time = previous.time
-        if !previous.history.isEmpty { next.history = previous.history }
-        factor = try SparseFactorization(pattern: next.pattern,
-                                         options: options.factorizationOptions(unknowns: next.unknownCount))
-        assembler = next
-        factoredParameters = nil
-        rebuildCount += 1
+        try install(rebuilt)
         return true
     }
 
-    /// Evaluates at `displacement` after making sure the model's terms hold there.
-    private func evaluate(_ displacement: [Double], _ theta: [Double], _ needs: Needs) throws {
-        try refreshTerms(at: displacement)
-        try assembler.evaluate(displacement: displacement, parameters: theta, needs: needs)
+    private func install(_ model: Model) throws {
+        let next = try Assembler(model: model)
+        install(next, try SparseFactorization(pattern: next.pattern, options: options.factorizationOptions(unknowns: next.unknownCount)))
+        rebuildCount += 1
+    }
+
+    private func install(_ next: Assembler, _ nextFactor: SparseFactorization) {
+        next.time = assembler.time
+        if !assembler.history.isEmpty { next.history = assembler.history }
+        assembler = next
+        factor = nextFactor
+        factoredParameters = nil
     }
 
     /// Solves from `initial` (full displacement: prescribed dofs carry their imposed values, unknown
@@ -87,7 +106,8 @@ public final class Equilibrium {
         func iterateNeeds() -> Needs {
             options.hessianIsConstant && factoredParameters == theta && factor.isFactorized ? [.energy, .gradient] : .newton
         }
-        try evaluate(displacement, theta, iterateNeeds())
+        try refreshTerms(at: displacement)
+        try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds())
         var norms = [norm(assembler.gradient)]
         let target = max(options.absoluteTolerance, options.relativeTolerance * norms[0])
         var shifts: [Double] = [], backtracks = 0, iterations = 0
@@ -116,8 +136,21 @@ public final class Equilibrium {
                                      seconds: Date().timeIntervalSince(start))
         }
 
+        /// At a converged state, the terms that hold there: when they differ from those Newton converged
+        /// with (pairs came within the cutoff on the way), it goes on from this state with them.
+        func termsChangedAtSolution() throws -> Bool {
+            guard try refreshTerms(at: displacement) else { return false }
+            try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds())
+            norms.append(norm(assembler.gradient))
+            factorIsAtSolution = false
+            return true
+        }
+
         while iterations < options.maximumIterations {
-            if norms.last! <= target { return try finish(.converged) }
+            if norms.last! <= target {
+                if try termsChangedAtSolution() { continue }
+                return try finish(.converged)
+            }
             let shift: Double
             if options.hessianIsConstant, factoredParameters == theta, factor.isFactorized {
                 shift = factor.shift
@@ -167,7 +200,7 @@ public final class Equilibrium {
                     backtracks += 1
                 }
                 if !accepted {
-                    try evaluate(displacement, theta, .newton)
+                    try assembler.evaluate(displacement: displacement, parameters: theta, needs: .newton)
                     factorIsAtSolution = true
                     return try finish(.lineSearchFailed)
                 }
@@ -197,20 +230,23 @@ public final class Equilibrium {
                 factorIsAtSolution = true
                 return try finish(.converged)
             }
-            if !evaluatedAtStep { try evaluate(displacement, theta, iterateNeeds()) }
+            if !evaluatedAtStep { try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds()) }
             factorIsAtSolution = false
             iterations += 1
             norms.append(norm(assembler.gradient))
-            if alpha == 1 && shift == 0 && largestStep <= options.stepTolerance * scale { return try finish(.converged) }
+            if alpha == 1 && shift == 0 && largestStep <= options.stepTolerance * scale {
+                if try termsChangedAtSolution() { continue }
+                return try finish(.converged)
+            }
         }
-        return try finish(norms.last! <= target ? .converged : .maximumIterations)
+        return try finish(norms.last! <= target && !(try termsChangedAtSolution()) ? .converged : .maximumIterations)
     }
 
     /// Energy at a trial state, or nil where the energy is not finite there (the step is then shortened:
     /// a trial step may overshoot into overlapping atoms even when the equilibrium is well defined).
     private func trialEnergy(_ displacement: [Double], _ theta: [Double], needs: Needs) throws -> Double? {
         do {
-            try evaluate(displacement, theta, needs)
+            try assembler.evaluate(displacement: displacement, parameters: theta, needs: needs)
             guard assembler.energy.isFinite else { return nil }
             return assembler.energy
         } catch is PhysicsError {

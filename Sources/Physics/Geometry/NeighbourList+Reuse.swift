@@ -70,13 +70,12 @@ extension NeighbourList {
     /// search radius at `positions` are found by cell lists (O(N)); when every pair within the cutoff
     /// among them is already listed (with the same image), the list keeps its pairs — the energy's
     /// terms, hence the Hessian's pattern, do not change — and is re-anchored at `positions`, allowed
-    /// to move until the closest unlisted pair could reach the cutoff. When a pair is missing, or the
-    /// closest unlisted pair is already within a quarter skin of the cutoff, the list is rebuilt there.
+    /// to move until the closest unlisted pair could reach the cutoff. Only when a pair within the cutoff
+    /// is missing is the list rebuilt there (new terms: the caller re-analyses the Hessian's pattern).
     public func refreshed(positions: [Double]) throws(GeometryError) -> Refresh {
         guard needsRebuild(currentPositions: positions) else { return .valid }
         let fresh = try rebuilt(positions: positions)
-        if positions.count == referencePositions.count, let margin = unlistedMargin(fresh, positions: positions),
-           margin >= skin / 4 {
+        if positions.count == referencePositions.count, let margin = unlistedMargin(fresh, positions: positions) {
             var kept = self
             kept.referencePositions = positions
             kept.allowance = margin
