@@ -63,15 +63,18 @@ public final class Equilibrium {
     /// Makes the assembler's terms those that hold at `displacement` (`Model.refresh`): the model given
     /// at creation wherever its terms hold (its assembler and analysis are kept, so a solve near the
     /// reference runs exactly as without refreshing), else a model rebuilt there — a new assembler
-    /// (pattern, scatter maps) and a new analysis of the factorization. Returns whether the terms changed.
+    /// (pattern, scatter maps) and a new analysis of the factorization. With `canonical` (the start of a
+    /// solve) a model rebuilt earlier is not reused even where it would hold, so that the terms a solve
+    /// starts with depend on its starting state alone, not on the solves before it (a resumed run
+    /// repeats an uninterrupted one bit for bit). Returns whether the terms changed.
     @discardableResult
-    public func refreshTerms(at displacement: [Double]) throws -> Bool {
+    public func refreshTerms(at displacement: [Double], canonical: Bool = false) throws -> Bool {
         if assembler !== baseAssembler, let baseRefresh = baseAssembler.model.refresh {
             guard let rebuilt = try baseRefresh(displacement) else {
                 install(baseAssembler, baseFactor)
                 return true
             }
-            if let refresh = assembler.model.refresh, try refresh(displacement) == nil { return false }
+            if !canonical, let refresh = assembler.model.refresh, try refresh(displacement) == nil { return false }
             try install(rebuilt)
             return true
         }
@@ -106,7 +109,7 @@ public final class Equilibrium {
         func iterateNeeds() -> Needs {
             options.hessianIsConstant && factoredParameters == theta && factor.isFactorized ? [.energy, .gradient] : .newton
         }
-        try refreshTerms(at: displacement)
+        try refreshTerms(at: displacement, canonical: true)
         try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds())
         var norms = [norm(assembler.gradient)]
         let target = max(options.absoluteTolerance, options.relativeTolerance * norms[0])
