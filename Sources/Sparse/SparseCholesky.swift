@@ -91,6 +91,7 @@ public final class SparseCholesky: SymmetricFactorization {
             header.pointee.xtype = CHOLMOD_PATTERN
         }
         var beta: (Double, Double) = (shift, 0)
+        OpenMPRuntime.serializeOnThisThread()  // CHOLMOD's copy loops: serial on every thread
         let ok = withUnsafeMutablePointer(to: &beta) { b in
             b.withMemoryRebound(to: Double.self, capacity: 2) {
                 cholmod_factorize_p(header, $0, nil, 0, factor, workspace.common)

@@ -16,6 +16,19 @@ enum Measurement {
         return best
     }
 
+    /// CPU seconds of the whole process (every thread, BLAS workers included) taken by `body`: on a
+    /// shared machine, where wall-clock times of the same work vary by 2× or more, the cost of the work.
+    static func processTime<T>(_ body: () throws -> T) rethrows -> (seconds: Double, value: T) {
+        func now() -> Double {
+            var t = timespec()
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+            return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+        }
+        let start = now()
+        let value = try body()
+        return (now() - start, value)
+    }
+
     /// Prints one JSON object on its own line (keys sorted, so lines diff cleanly between runs).
     static func emit(_ fields: [String: Any]) {
         let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])

@@ -22,7 +22,6 @@ public enum WorkerPool {
         for _ in 1 ..< workers {
             done.enter()
             let thread = Thread {
-                BLASThreads.adoptOnThisThread()  // CHOLMOD's OpenMP loops follow the BLAS setting per thread
                 shared.drain()
                 done.leave()
             }

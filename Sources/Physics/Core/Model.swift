@@ -10,6 +10,10 @@ public struct Model: Sendable {
     public var parameterNames: [String]
     /// Previous time step's positions of every dof (empty for static models).
     public var history: [Double]
+    /// For models whose terms depend on the configuration (pairs within a cutoff): given a full
+    /// displacement, the model with its terms rebuilt there, or nil while the current terms still hold.
+    /// `Equilibrium` asks before evaluating every new state. Nil (the default) for fixed terms.
+    public var refresh: (@Sendable (_ displacement: [Double]) throws -> Model?)?
 
     public init(layout: DofLayout, groups: [any EnergyGroup], parameterNames: [String], history: [Double] = []) {
         self.layout = layout

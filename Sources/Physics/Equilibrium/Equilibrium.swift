@@ -12,6 +12,19 @@ import Sparse
 /// a relative slack of 10 ε|Π|. Saddle problems (`.saddle`) take full steps with an LDLᵀ factorization
 /// (CHOLMOD's simplicial one for small problems, MUMPS's multifrontal one for large).
 ///
+/// Line search without waste: the full Newton step is evaluated with everything the next iteration needs
+/// (energy, gradient and Hessian in one pass); when it satisfies Armijo's test it is taken with no other
+/// evaluation, and only a rejected full step costs energy-only evaluations of shorter ones. The step,
+/// the trial state and the unknowns live in buffers kept across iterations and solves.
+///
+/// Models whose terms depend on the configuration (pairs within a cutoff: `Model.refresh`) are asked at
+/// the start of a solve and wherever Newton converges whether their terms hold there; when not (atoms
+/// moved farther than the neighbour list's skin allows and pairs came within the cutoff), the terms are
+/// rebuilt at that state, the Hessian's pattern re-analysed, and Newton goes on from there, so a
+/// returned equilibrium never lacks a pair (`rebuildCount`). Iterates in between keep the terms they
+/// started with: the line search compares energies of one function, and a trial step that wanders far
+/// (a shifted step of a cold start) does not change which equilibrium the solve lands on.
+///
 /// The solver keeps its assembler and factorization between solves: after `solve`, `assembler` holds
 /// Π, ∂Π/∂u and ∂²Π/∂u² at the returned state (for a declared-quadratic model, `hessianIsConstant`, at
 /// the state the single step started from: the step is exact, and its result's energy and gradient norm
@@ -19,11 +32,21 @@ import Sparse
 /// `EquilibriumResult.factorIsAtSolution`), which the bilevel layer reuses for adjoint solves.
 public final class Equilibrium {
     public let options: NewtonOptions
-    public let assembler: Assembler
-    /// CHOLMOD's LLᵀ for minima, an LDLᵀ for saddle points (`NewtonOptions.factorizationOptions(unknowns:)`).
-    public let factor: SparseFactorization
+    /// The assembler of the current model (replaced when the model's terms are rebuilt).
+    public private(set) var assembler: Assembler
+    /// CHOLMOD's LLᵀ for minima, an LDLᵀ for saddle points (`NewtonOptions.factorizationOptions(unknowns:)`),
+    /// on the current model's pattern.
+    public private(set) var factor: SparseFactorization
+    /// Times the model's terms were rebuilt (neighbour lists refreshed, pattern re-analysed) so far.
+    public private(set) var rebuildCount = 0
+    /// The assembler and factorization of the model given at creation, kept while a rebuilt model serves.
+    private let baseAssembler: Assembler
+    private let baseFactor: SparseFactorization
     /// Parameters of the current factorization, when it can be reused (`hessianIsConstant`).
     private var factoredParameters: [Double]?
+    /// Newton step and trial state, kept across iterations and solves (no large temporaries per iteration).
+    private var stepBuffer: [Double] = []
+    private var trialBuffer: [Double] = []
 
     public init(model: Model, options: NewtonOptions = NewtonOptions()) throws {
         try options.validate()
@@ -31,9 +54,48 @@ public final class Equilibrium {
         assembler = try Assembler(model: model)
         factor = try SparseFactorization(pattern: assembler.pattern,
                                          options: options.factorizationOptions(unknowns: assembler.unknownCount))
+        baseAssembler = assembler
+        baseFactor = factor
     }
 
     public var model: Model { assembler.model }
+
+    /// Makes the assembler's terms those that hold at `displacement` (`Model.refresh`): the model given
+    /// at creation wherever its terms hold (its assembler and analysis are kept, so a solve near the
+    /// reference runs exactly as without refreshing), else a model rebuilt there — a new assembler
+    /// (pattern, scatter maps) and a new analysis of the factorization. With `canonical` (the start of a
+    /// solve) a model rebuilt earlier is not reused even where it would hold, so that the terms a solve
+    /// starts with depend on its starting state alone, not on the solves before it (a resumed run
+    /// repeats an uninterrupted one bit for bit). Returns whether the terms changed.
+    @discardableResult
+    public func refreshTerms(at displacement: [Double], canonical: Bool = false) throws -> Bool {
+        if assembler !== baseAssembler, let baseRefresh = baseAssembler.model.refresh {
+            guard let rebuilt = try baseRefresh(displacement) else {
+                install(baseAssembler, baseFactor)
+                return true
+            }
+            if !canonical, let refresh = assembler.model.refresh, try refresh(displacement) == nil { return false }
+            try install(rebuilt)
+            return true
+        }
+        guard let refresh = assembler.model.refresh, let rebuilt = try refresh(displacement) else { return false }
+        try install(rebuilt)
+        return true
+    }
+
+    private func install(_ model: Model) throws {
+        let next = try Assembler(model: model)
+        install(next, try SparseFactorization(pattern: next.pattern, options: options.factorizationOptions(unknowns: next.unknownCount)))
+        rebuildCount += 1
+    }
+
+    private func install(_ next: Assembler, _ nextFactor: SparseFactorization) {
+        next.time = assembler.time
+        if !assembler.history.isEmpty { next.history = assembler.history }
+        assembler = next
+        factor = nextFactor
+        factoredParameters = nil
+    }
 
     /// Solves from `initial` (full displacement: prescribed dofs carry their imposed values, unknown
     /// dofs the starting guess) at parameters `theta`. Throws only for invalid input or non-finite
@@ -47,12 +109,21 @@ public final class Equilibrium {
         func iterateNeeds() -> Needs {
             options.hessianIsConstant && factoredParameters == theta && factor.isFactorized ? [.energy, .gradient] : .newton
         }
+        try refreshTerms(at: displacement, canonical: true)
         try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds())
         var norms = [norm(assembler.gradient)]
         let target = max(options.absoluteTolerance, options.relativeTolerance * norms[0])
         var shifts: [Double] = [], backtracks = 0, iterations = 0
         var factorIsAtSolution = false
-        var step = [Double](repeating: 0, count: u.count)
+        if stepBuffer.count != u.count { stepBuffer = [Double](repeating: 0, count: u.count) }
+        var step = stepBuffer
+        stepBuffer = []
+        defer { stepBuffer = step }
+        var trial = trialBuffer
+        trialBuffer = []
+        defer { trialBuffer = trial }
+        // The prescribed dofs of the trial state are this solve's.
+        if trial.count != displacement.count { trial = displacement } else { for i in trial.indices { trial[i] = displacement[i] } }
 
         /// Π at the returned state when it was not evaluated there (a declared-quadratic step).
         var energyAtState: Double?
@@ -68,8 +139,21 @@ public final class Equilibrium {
                                      seconds: Date().timeIntervalSince(start))
         }
 
+        /// At a converged state, the terms that hold there: when they differ from those Newton converged
+        /// with (pairs came within the cutoff on the way), it goes on from this state with them.
+        func termsChangedAtSolution() throws -> Bool {
+            guard try refreshTerms(at: displacement) else { return false }
+            try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds())
+            norms.append(norm(assembler.gradient))
+            factorIsAtSolution = false
+            return true
+        }
+
         while iterations < options.maximumIterations {
-            if norms.last! <= target { return try finish(.converged) }
+            if norms.last! <= target {
+                if try termsChangedAtSolution() { continue }
+                return try finish(.converged)
+            }
             let shift: Double
             if options.hessianIsConstant, factoredParameters == theta, factor.isFactorized {
                 shift = factor.shift
@@ -82,21 +166,36 @@ public final class Equilibrium {
             }
             shifts.append(shift)
             let g = assembler.gradient
-            step = try factor.solve(g)
+            try g.withUnsafeBufferPointer { b in try step.withUnsafeMutableBufferPointer { try factor.solve(b, into: $0) } }
             for i in step.indices { step[i] = -step[i] }
             var alpha = 1.0
+            /// Whether the assembler already holds the evaluation at the accepted state.
+            var evaluatedAtStep = false
             if options.problem == .minimum {
                 let slope = zip(g, step).reduce(0) { $0 + $1.0 * $1.1 }
                 let e0 = assembler.energy
-                var trial = displacement
+                func sufficientDecrease(_ e: Double) -> Bool {
+                    e <= e0 + options.armijo * alpha * slope + 10 * Double.ulpOfOne * abs(e0)
+                }
                 // Near the solution the predicted decrease −gᵀp falls below the round-off of the energy
                 // sum, which then cannot judge the step: take the Newton step, whose quality the gradient
                 // norm (accurate to far smaller values) shows at the next iteration.
                 var accepted = shift == 0 && -slope <= 1e3 * Double.ulpOfOne * abs(e0)
-                for _ in 0 ... options.maximumBacktracks where !accepted {
+                if !accepted {
+                    // The full step, evaluated with what the next iteration needs: accepted, it costs nothing more.
+                    for (k, d) in layout.dofOfUnknown.enumerated() { trial[Int(d)] = u[k] + step[k] }
+                    let needs: Needs = options.hessianIsConstant ? .energy : iterateNeeds()
+                    if let e = try trialEnergy(trial, theta, needs: needs), sufficientDecrease(e) {
+                        accepted = true
+                        evaluatedAtStep = !options.hessianIsConstant
+                    } else {
+                        alpha *= options.backtrackingFactor
+                        backtracks += 1
+                    }
+                }
+                for _ in 1 ... options.maximumBacktracks where !accepted {
                     for (k, d) in layout.dofOfUnknown.enumerated() { trial[Int(d)] = u[k] + alpha * step[k] }
-                    let e = try trialEnergy(trial, theta)
-                    if let e, e <= e0 + options.armijo * alpha * slope + 10 * Double.ulpOfOne * abs(e0) {
+                    if let e = try trialEnergy(trial, theta, needs: .energy), sufficientDecrease(e) {
                         accepted = true
                         break
                     }
@@ -134,20 +233,24 @@ public final class Equilibrium {
                 factorIsAtSolution = true
                 return try finish(.converged)
             }
-            try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds())
+            if !evaluatedAtStep { try assembler.evaluate(displacement: displacement, parameters: theta, needs: iterateNeeds()) }
             factorIsAtSolution = false
             iterations += 1
             norms.append(norm(assembler.gradient))
-            if alpha == 1 && shift == 0 && largestStep <= options.stepTolerance * scale { return try finish(.converged) }
+            if alpha == 1 && shift == 0 && largestStep <= options.stepTolerance * scale {
+                if try termsChangedAtSolution() { continue }
+                return try finish(.converged)
+            }
         }
-        return try finish(norms.last! <= target ? .converged : .maximumIterations)
+        return try finish(norms.last! <= target && !(try termsChangedAtSolution()) ? .converged : .maximumIterations)
     }
 
     /// Energy at a trial state, or nil where the energy is not finite there (the step is then shortened:
     /// a trial step may overshoot into overlapping atoms even when the equilibrium is well defined).
-    private func trialEnergy(_ displacement: [Double], _ theta: [Double]) throws -> Double? {
+    private func trialEnergy(_ displacement: [Double], _ theta: [Double], needs: Needs) throws -> Double? {
         do {
-            try assembler.evaluate(displacement: displacement, parameters: theta, needs: .energy)
+            try assembler.evaluate(displacement: displacement, parameters: theta, needs: needs)
+            guard assembler.energy.isFinite else { return nil }
             return assembler.energy
         } catch is PhysicsError {
             return nil

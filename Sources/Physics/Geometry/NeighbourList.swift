@@ -14,8 +14,11 @@
 // cannot make the grid, rather than the atoms, dominate memory: bigger bins stay correct, only slower.
 //
 // Reuse. Pairs are collected out to cutoff + skin, so the list remains a superset of the pairs within
-// the cutoff until some atom has moved skin/2 (two atoms approaching each other by skin/2 each close a
-// gap of skin). `needsRebuild(currentPositions:)` tests exactly that.
+// the cutoff until two atoms not listed together have approached each other by the skin. The classic
+// rule (rebuild once any atom has moved skin/2) flags a rigid translation or a homogeneous strain of a
+// whole slab; `needsRebuild(currentPositions:)` bounds the approach from the motion relative to a
+// fitted translation and homogeneous deformation instead (RelativeMotion.swift), and
+// `refreshed(positions:)` re-anchors a list whose pairs are still complete rather than rebuilding it.
 
 /// The pairs of atoms closer than `cutoff + skin`, with the periodic image that makes each pair close.
 ///
@@ -48,8 +51,12 @@ public struct NeighbourList: Sendable, Equatable {
     public let second: [Int32]
     /// Periodic image of each pair, `d` entries per pair (see the type's guarantees).
     public let images: [Int32]
-    /// The positions the list was built from, the reference for `needsRebuild(currentPositions:)`.
-    public let referencePositions: [Double]
+    /// The positions the list is known valid at (where it was built, or re-anchored by
+    /// `refreshed(positions:)`): the reference for `needsRebuild(currentPositions:)`.
+    public internal(set) var referencePositions: [Double]
+    /// How much closer than `cutoff + allowance` no unlisted pair was at `referencePositions`: the skin
+    /// for a freshly built list, the margin left by the closest unlisted pair after a re-anchoring.
+    public internal(set) var allowance: Double
     /// Cell edges of the lattice the list was built for, kept to suggest cell counts when rebuilding.
     let cellEdges: [Double]?
 
@@ -101,6 +108,7 @@ public struct NeighbourList: Sendable, Equatable {
         skin = setup.skin
         cellEdges = setup.cellEdges
         referencePositions = positions
+        allowance = setup.skin
         self.first = first
         self.second = second
         self.images = images

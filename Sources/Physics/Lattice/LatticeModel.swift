@@ -1,5 +1,6 @@
 import AutoDiff
 import Sparse
+import Synchronization
 
 /// A prescribed displacement of a tagged group of atoms: each listed component is held at the given
 /// value (components left out stay free, as on a roller). `fixed` holds every component at zero.
@@ -118,12 +119,17 @@ public struct LatticeModel<P: PairPotential>: Sendable {
     /// The dof of component `axis` of `atom`.
     public func dof(atom: Int, axis: Int) -> Int { lattice.dimension * atom + axis }
 
-    /// The energy as a `Model`.
-    public func makeModel() throws -> Model {
+    /// The energy as a `Model`. Its `refresh` keeps the pair list current as the atoms move: the list is
+    /// re-anchored while its pairs are complete, and the model rebuilt on a new list (new terms, a new
+    /// Hessian pattern) once a pair within the cutoff would be missing, so `Equilibrium` never loses one.
+    public func makeModel() throws -> Model { try makeModel(neighbours: neighbours) }
+
+    /// The energy with its pairs from `list`.
+    func makeModel(neighbours list: NeighbourList) throws -> Model {
         let d = lattice.dimension, q = P.parameterNames.count
         let pairs = try PairGroup(name: "\(P.self) pairs", potential: potential, cutoff: cutoff, dimension: d,
-                                  first: neighbours.first, second: neighbours.second,
-                                  shifts: neighbours.shiftVectors(), parameterIndices: Array(0 ..< q))
+                                  first: list.first, second: list.second,
+                                  shifts: list.shiftVectors(), parameterIndices: Array(0 ..< q))
         var groups: [any EnergyGroup] = [pairs]
         for f in forces {
             let atoms = lattice.groups[f.group]!
@@ -144,7 +150,13 @@ public struct LatticeModel<P: PairPotential>: Sendable {
             }
         }
         if let indenter { groups.append(try indenterGroup(indenter, parameterBase: q)) }
-        return Model(layout: layout, groups: groups, parameterNames: parameterNames)
+        var model = Model(layout: layout, groups: groups, parameterNames: parameterNames)
+        let keeper = PairListKeeper(list), reference = lattice.positions
+        model.refresh = { [self] displacement in
+            guard let rebuilt = try keeper.refresh(reference: reference, displacement: displacement) else { return nil }
+            return try makeModel(neighbours: rebuilt)
+        }
+        return model
     }
 
     /// Top of the lattice along the last axis: where the indenter first touches.
@@ -213,6 +225,37 @@ public struct LatticeModel<P: PairPotential>: Sendable {
 
     /// Whether atoms moved so far from the neighbour list's reference that pairs may be missing.
     public func neighbourListIsStale(displacement: [Double]) -> Bool {
-        neighbours.needsRebuild(currentPositions: zip(lattice.positions, displacement).map { $0 + $1 })
+        lattice.positions.withUnsafeBufferPointer { reference in
+            displacement.withUnsafeBufferPointer { neighbours.needsRebuild(reference: reference, displacement: $0) }
+        }
+    }
+}
+
+/// The pair list a lattice model's `refresh` keeps current, shared by the copies of one model: re-anchored
+/// in place while its pairs are complete, handed over as a new list when pairs within the cutoff appear.
+final class PairListKeeper: Sendable {
+    private let list: Mutex<NeighbourList>
+
+    init(_ list: NeighbourList) { self.list = Mutex(list) }
+
+    /// A new list when the kept one misses pairs within the cutoff at `reference + displacement`; nil
+    /// while it holds (re-anchoring it when the cheap bound alone cannot tell).
+    func refresh(reference: [Double], displacement: [Double]) throws -> NeighbourList? {
+        try list.withLock { current throws -> NeighbourList? in
+            let stale = reference.withUnsafeBufferPointer { r in
+                displacement.withUnsafeBufferPointer { current.needsRebuild(reference: r, displacement: $0) }
+            }
+            guard stale else { return nil }
+            let positions = zip(reference, displacement).map { $0 + $1 }
+            let outcome: NeighbourList.Refresh
+            do throws(GeometryError) { outcome = try current.refreshed(positions: positions) } catch { throw PhysicsError.geometry(error) }
+            switch outcome {
+            case .valid: return nil
+            case let .reanchored(kept):
+                current = kept
+                return nil
+            case let .rebuilt(fresh): return fresh
+            }
+        }
     }
 }

@@ -54,22 +54,58 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
     }
 
     public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
-        let d = dimension, k = 2 * d, q = parameterIndices.count
         try potential.validate(parameterIndices.map { e.parameters[$0] })
-        let radial = UnsafeMutablePointer<P.Radial>.allocate(capacity: 1 + q)
+        if e.needs == .energy {
+            try evaluateEnergy(&e)
+        } else if e.needs.isDisjoint(with: [.mixed, .parameterGradient]) {
+            // Newton's passes need derivatives in r only: a one-variable jet, the parameters constants.
+            // Its value, φ′ and φ″ are the same expressions as those of `P.Radial`, bit for bit.
+            try evaluateTerms(&e, unknowns: unknowns, scatter: scatter, radial: HyperJet<1, 1>.self)
+        } else {
+            try evaluateTerms(&e, unknowns: unknowns, scatter: scatter, radial: P.Radial.self)
+        }
+    }
+
+    /// Π alone, in plain doubles.
+    private func evaluateEnergy(_ e: inout EnergyEvaluation) throws {
+        let d = dimension, q = parameterIndices.count
         let plain = UnsafeMutablePointer<Double>.allocate(capacity: 1 + q)
+        defer { plain.deallocate() }
+        for j in 0 ..< q { plain[1 + j] = e.parameters[parameterIndices[j]] }
+        var sum = 0.0
+        for t in first.indices {
+            let i = Int(first[t]) * d, j = Int(second[t]) * d
+            var n = SIMD3<Double>(0, 0, 0)
+            for c in 0 ..< d { n[c] = e.positions[j + c] + shifts[t * d + c] - e.positions[i + c] }
+            let r = (n * n).sum().squareRoot()
+            if r >= cutoff.outer { continue }
+            guard r > 0 else { throw overlap(t) }
+            plain[0] = r
+            let phi = cutoff.apply(potential.energy(r: r, LocalVariables(base: plain, dofCount: 1, historyCount: 0)), at: r)
+            guard phi.isFinite else { throw nonFinite(t, r) }
+            sum += phi
+        }
+        e.energy += sum
+    }
+
+    /// Π and the derivatives `e.needs` asks for, the radial derivatives from the jet `R`: a jet over
+    /// (r, parameters) when parameter derivatives are needed, over r alone otherwise.
+    private func evaluateTerms<R: SecondOrderJet>(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?,
+                                                  radial _: R.Type) throws {
+        let d = dimension, k = 2 * d, q = parameterIndices.count
+        let withParameters = R.variableCount > 1
+        let radial = UnsafeMutablePointer<R>.allocate(capacity: 1 + q)
         let block = UnsafeMutablePointer<Double>.allocate(capacity: k * k)
         defer {
+            radial.deinitialize(count: 1 + q)
             radial.deallocate()
-            plain.deallocate()
             block.deallocate()
         }
+        radial.initialize(to: R(0, variable: 0))
         for j in 0 ..< q {
-            radial[1 + j] = P.Radial(e.parameters[parameterIndices[j]], variable: 1 + j)
-            plain[1 + j] = e.parameters[parameterIndices[j]]
+            let value = e.parameters[parameterIndices[j]]
+            (radial + 1 + j).initialize(to: withParameters ? R(value, variable: 1 + j) : R(value))
         }
-        let energyOnly = e.needs == .energy
-        var sum = 0.0
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
             for t in first.indices {
                 let i = Int(first[t]) * d, j = Int(second[t]) * d
@@ -77,17 +113,8 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
                 for c in 0 ..< d { n[c] = e.positions[j + c] + shifts[t * d + c] - e.positions[i + c] }
                 let r = (n * n).sum().squareRoot()
                 if r >= cutoff.outer { continue }
-                guard r > 0 else {
-                    throw PhysicsError.nonFinite(group: name, term: t, detail: "atoms \(first[t]) and \(second[t]) overlap (distance 0); check the lattice, vacancies and the loading")
-                }
-                if energyOnly {
-                    plain[0] = r
-                    let phi = cutoff.apply(potential.energy(r: r, LocalVariables(base: plain, dofCount: 1, historyCount: 0)), at: r)
-                    guard phi.isFinite else { throw nonFinite(t, r) }
-                    sum += phi
-                    continue
-                }
-                radial[0] = P.Radial(r, variable: 0)
+                guard r > 0 else { throw overlap(t) }
+                radial[0] = R(r, variable: 0)
                 let phi = cutoff.apply(potential.energy(r: radial[0], LocalVariables(base: radial, dofCount: 1, historyCount: 0)), at: radial[0])
                 guard phi.value.isFinite, phi.derivative(0).isFinite, phi.secondDerivative(0, 0).isFinite else {
                     throw nonFinite(t, r)
@@ -98,7 +125,10 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
                              scatter: scatter, block: block)
             }
         }
-        e.energy += sum
+    }
+
+    func overlap(_ t: Int) -> PhysicsError {
+        .nonFinite(group: name, term: t, detail: "atoms \(first[t]) and \(second[t]) overlap (distance 0); check the lattice, vacancies and the loading")
     }
 
     func nonFinite(_ t: Int, _ r: Double) -> PhysicsError {

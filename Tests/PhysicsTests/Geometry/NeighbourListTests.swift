@@ -142,7 +142,7 @@ struct NeighbourListTests {
 
 @Suite("Neighbour list reuse and errors")
 struct NeighbourListReuseTests {
-    @Test("needsRebuild switches at skin / 2")
+    @Test("needsRebuild switches when atoms approach each other by the skin, not when they move together")
     func rebuildThreshold() throws {
         let lattice = try Lattice(kind: .triangular, cells: [6, 4], latticeConstant: 1, periodic: [true, true])
         let skin = 0.2
@@ -154,8 +154,12 @@ struct NeighbourListReuseTests {
             for k in 0 ..< 2 { x[atom * 2 + k] += distance * direction[k] }
             return x
         }
-        #expect(!list.needsRebuild(currentPositions: moved(0.49 * skin)))
-        #expect(list.needsRebuild(currentPositions: moved(0.51 * skin)))
+        // One atom moving by x approaches another by at most x: the bound switches at the skin.
+        #expect(!list.needsRebuild(currentPositions: moved(0.99 * skin)))
+        #expect(list.needsRebuild(currentPositions: moved(1.01 * skin)))
+        // Every atom moving together (a rigid translation by fifty skins) brings no pair closer.
+        let translated = lattice.positions.enumerated().map { $0.element + 50 * skin * direction[$0.offset % 2] }
+        #expect(!list.needsRebuild(currentPositions: translated))
         // Wrapping an atom by a whole period invalidates the stored images of its pairs.
         var wrapped = lattice.positions
         wrapped[5 * 2] += lattice.box[0]
@@ -170,11 +174,47 @@ struct NeighbourListReuseTests {
         nan[3] = .nan
         #expect(list.needsRebuild(currentPositions: nan))
 
-        #expect(try !list.update(positions: moved(0.4 * skin)))
+        #expect(try !list.update(positions: moved(0.9 * skin)))
         #expect(list.referencePositions == lattice.positions)
-        #expect(try list.update(positions: moved(0.6 * skin)))
-        #expect(list.referencePositions == moved(0.6 * skin))
-        #expect(!list.needsRebuild(currentPositions: moved(0.6 * skin)))
+        // 1.5 skins: the bound fails, but the next neighbours (√3 away) stay beyond the cutoff, so the
+        // pairs are kept and the list is re-anchored where the atom now is.
+        #expect(try !list.update(positions: moved(1.5 * skin)))
+        #expect(list.referencePositions == moved(1.5 * skin))
+        #expect(list.allowance > 0 && list.allowance <= skin)
+        #expect(!list.needsRebuild(currentPositions: moved(1.5 * skin)))
+        // 2.5 skins (0.5): a next neighbour comes within the cutoff, so the list is rebuilt and holds it.
+        #expect(try list.update(positions: moved(2.5 * skin)))
+        let exact = try NeighbourList(lattice: lattice, positions: moved(2.5 * skin), cutoff: 1.3, skin: 0)
+        #expect(Reference.pairSet(exact).subtracting(Reference.pairSet(list)).isEmpty)
+        #expect(Reference.pairSet(list).count > Reference.pairSet(try NeighbourList(lattice: lattice, cutoff: 1.3, skin: skin)).count)
+    }
+
+    @Test("a homogeneous strain within the skin is not flagged; beyond it, every pair within the cutoff is kept")
+    func homogeneousStrain() throws {
+        // A slab, periodic along x, open along y: the sheared and compressed states of a loaded lattice.
+        let lattice = try Lattice(kind: .triangular, cells: [8, 8], latticeConstant: 1, periodic: [true, false])
+        let cutoff = 1.3, skin = 0.3
+        var list = try NeighbourList(lattice: lattice, cutoff: cutoff, skin: skin)
+        func strained(_ g: [Double]) -> [Double] {
+            var x = lattice.positions
+            for i in 0 ..< lattice.atomCount {
+                let y = lattice.positions[2 * i + 1]
+                x[2 * i] += g[0] * y
+                x[2 * i + 1] += g[1] * y
+            }
+            return x
+        }
+        // 10% shear moves the top row by 1.3 (over eight half-skins), yet shortens no pair by more than 5%.
+        #expect(!list.needsRebuild(currentPositions: strained([0.1, 0])))
+        #expect(!list.needsRebuild(currentPositions: strained([0.05, -0.05])))
+        for g in [[0.0, -0.3], [0.6, 0], [0.4, -0.25]] {
+            let x = strained(g)
+            #expect(list.needsRebuild(currentPositions: x))
+            var kept = list
+            try kept.update(positions: x)
+            let exact = try NeighbourList(lattice: lattice, positions: x, cutoff: cutoff, skin: 0)
+            #expect(Reference.pairSet(exact).subtracting(Reference.pairSet(kept)).isEmpty, "\(g)")
+        }
     }
 
     @Test("moving less than skin / 2 never loses a pair within the cutoff")
