@@ -53,7 +53,9 @@ final class LoadedCase {
     }
 
     /// Reads and checks the configuration and builds the models; nil with the problems in `diagnostics`.
-    static func load(_ location: CaseLocation, diagnostics d: DiagnosticList) -> LoadedCase? {
+    /// `transform` changes the decoded configuration before the models are built (`check --refine`).
+    static func load(_ location: CaseLocation, diagnostics d: DiagnosticList,
+                     transform: ((CaseConfiguration) -> CaseConfiguration)? = nil) -> LoadedCase? {
         let path = location.configuration
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -82,6 +84,7 @@ final class LoadedCase {
         guard var configuration = ConfigurationDecoder.decode(text, file: path, diagnostics: d) else { return nil }
         PoroSeries.resolveObservationTimes(&configuration, directory: location.directory, configFile: path, diagnostics: d)
         if d.hasErrors { return nil }
+        if let transform { configuration = transform(configuration) }
         let space: ParameterSpace
         do {
             space = try ParameterSpace(configuration.parameters.map(\.parameter))
