@@ -17,6 +17,8 @@ enum RefinementCheck {
         let variable: String
         /// max over values of |refined − coarse|/σ (infinite where a prediction is not finite).
         let largestChange: Double
+        /// Index of that value in the variable (row-major, as in the data file).
+        let index: Int
         var passes: Bool { largestChange < RefinementCheck.limit }
     }
 
@@ -38,12 +40,13 @@ enum RefinementCheck {
         var rows: [Row] = []
         for (e, setup) in loaded.setups.enumerated() {
             for (j, variable) in data[e].variables.enumerated() {
-                var largest = 0.0
+                var largest = 0.0, index = 0
                 for i in variable.values.indices where !variable.values[i].isNaN {
                     let change = abs(fine.values[e][j][i] - coarse.values[e][j][i]) / variable.sigma[i]
-                    largest = change.isFinite ? max(largest, change) : .infinity
+                    if !change.isFinite || change > largest { (largest, index) = (change.isFinite ? change : .infinity, i) }
+                    if !change.isFinite { break }
                 }
-                rows.append(Row(experiment: setup.configuration.name, variable: variable.name, largestChange: largest))
+                rows.append(Row(experiment: setup.configuration.name, variable: variable.name, largestChange: largest, index: index))
             }
         }
         return rows
@@ -54,7 +57,7 @@ enum RefinementCheck {
         console.print("largest |change|/σ under refinement, per observable (pass below 1/3):")
         for r in rows {
             let value = r.largestChange.isFinite ? String(format: "%.3g", r.largestChange) : "not finite"
-            console.print("  \(r.experiment) / \(r.variable): \(value)  \(r.passes ? "pass" : "FAIL")")
+            console.print("  \(r.experiment) / \(r.variable): \(value) (value \(r.index))  \(r.passes ? "pass" : "FAIL")")
         }
         let failed = rows.filter { !$0.passes }
         if failed.isEmpty {
