@@ -27,7 +27,7 @@ enum GradientBenchmark {
 
     /// `continuation`: the calibrations continue each solve from the nearest equilibrium computed
     /// (`Experiment.continuation`), as a library user would enable it; false solves every point cold.
-    static func run(sizes: [Int], optimizers: Set<String>, continuation: Bool = true, acceleration: Bool = false) throws {
+    static func run(sizes: [Int], optimizers: Set<String>, continuation: Bool = true) throws {
         for target in sizes {
             let (experiment, names) = try Self.experiment(atoms: target)
             let theta = [0.9, 3.2, 1.01]
@@ -77,14 +77,11 @@ enum GradientBenchmark {
                 let problem = try CalibrationProblem(space: space, experiments: [experiment])
                 experiment.continuation.enabled = continuation
                 fields["continuation"] = continuation
-                fields["geodesic_acceleration"] = acceleration
                 if optimizers.contains("lm") {
                     experiment.anchors = []
                     let before = experiment.statistics
                     let (seconds, result) = try Measurement.time {
-                        var options = LevenbergMarquardtOptions()
-                        options.geodesicAcceleration = acceleration
-                        return try LevenbergMarquardt(options: options).minimize(problem.residualFunction, in: space)
+                        try LevenbergMarquardt().minimize(problem.residualFunction, in: space)
                     }
                     record(result, seconds: seconds, prefix: "lm", into: &fields)
                     record(experiment.statistics, since: before, prefix: "lm", into: &fields)

@@ -13,14 +13,6 @@
 // Nielsen's update: ρ > 0 → accept, λ ← λ·max(1/3, 1 − (2ρ − 1)³), ν ← 2; otherwise λ ← λν, ν ← 2ν.
 // A failed inner solve at the trial point is treated like ρ ≤ 0. Plain Gauss–Newton (λ = 0, every step
 // accepted) is available for comparison; it can diverge from a poor start (MNT §3.1).
-//
-// Geodesic acceleration (optional; Transtrum & Sethna, "Improvements to the Levenberg–Marquardt
-// algorithm for nonlinear least-squares minimization", arXiv:1201.5885, 2012): with the step h as the
-// velocity v, the second directional derivative of the residuals is estimated by one extra evaluation,
-//     r_vv ≈ (2/δ)·((r(z + δv) − r(z))/δ − J v),   δ = 0.1,
-// the acceleration solves (A_FF + λ D_FF) a_F = −(Jᵀ r_vv)_F, and the step becomes v + ½a when
-// 2‖a‖_D/‖v‖_D ≤ 0.75 (else v alone). It follows a curved valley of a sloppy model instead of leaving it
-// along the tangent.
 
 import Foundation
 
@@ -115,22 +107,6 @@ public struct LevenbergMarquardt: Sendable {
                                        scales: scales, objectiveScale: options.termination.objectiveScale)
             return options.termination.isOptimal(o, absoluteTolerance: options.projectedGradientTolerance)
         }
-        // The geodesic acceleration along `v` (nil when the probe point leaves the box, fails, or the
-        // acceleration is too large for the second-order model to be trusted).
-        func acceleration(velocity v: [Double], damping: Double, scaling: [Double]) throws -> [Double]? {
-            let delta = 0.1
-            let probe = zip(z, v).map { $0 + delta * $1 }
-            guard bounds.project(probe) == probe, v.contains(where: { $0 != 0 }) else { return nil }
-            guard let e = try call(probe, jacobian: false).0 else { return nil }
-            let jv = state.jacobian.multiply(v)
-            var rvv = [Double](repeating: 0, count: jv.count)
-            for i in rvv.indices { rvv[i] = 2 / delta * ((e.residuals[i] - state.residuals[i]) / delta - jv[i]) }
-            guard let a = LMState.step(state, damping: damping, scaling: scaling, bounds: bounds,
-                                       gradient: state.jacobian.transposeMultiply(rvv)) else { return nil }
-            var aa = 0.0, vv = 0.0
-            for i in 0 ..< n { aa += scaling[i] * a[i] * a[i]; vv += scaling[i] * v[i] * v[i] }
-            return 2 * aa.squareRoot() <= options.accelerationRatio * vv.squareRoot() ? a : nil
-        }
         if status == nil, state.projectedGradient <= options.projectedGradientTolerance {
             stop = .projectedGradient
         } else if status == nil, isOptimal(state) {
@@ -144,11 +120,7 @@ public struct LevenbergMarquardt: Sendable {
             for i in 0 ..< n { scaling[i] = max(diagonal[i], diagonalFloor) }
             var accepted = false
             var stepNorm = 0.0
-            if var h = LMState.step(state, damping: lambda, scaling: scaling, bounds: bounds) {
-                if options.geodesicAcceleration, !gaussNewton,
-                   let a = try acceleration(velocity: h, damping: lambda, scaling: scaling) {
-                    for i in 0 ..< n { h[i] += 0.5 * a[i] }
-                }
+            if let h = LMState.step(state, damping: lambda, scaling: scaling, bounds: bounds) {
                 let trial = bounds.project(zip(z, h).map { $0 + $1 })
                 let taken = zip(trial, z).map { $0 - $1 }
                 let takenNorm = outerNorm(taken)
@@ -260,7 +232,7 @@ private struct LMState {
 
     /// The damped step with variables on a bound (gradient pointing outward) held fixed; nil when the
     /// system is not numerically positive definite.
-    static func step(_ s: LMState, damping: Double, scaling: [Double], bounds: BoxBounds, gradient: [Double]? = nil) -> [Double]? {
+    static func step(_ s: LMState, damping: Double, scaling: [Double], bounds: BoxBounds) -> [Double]? {
         let n = s.z.count
         let free = (0 ..< n).filter { i in
             !((s.z[i] <= bounds.lower[i] && s.gradient[i] > 0) || (s.z[i] >= bounds.upper[i] && s.gradient[i] < 0))
@@ -272,8 +244,7 @@ private struct LMState {
             for (b, j) in free.enumerated() { m[a, b] = s.normal[i, j] }
             m[a, a] += damping * scaling[i]
         }
-        let g = gradient ?? s.gradient
-        guard let hf = DenseCholesky.solve(m, free.map { -g[$0] }) else { return nil }
+        guard let hf = DenseCholesky.solve(m, free.map { -s.gradient[$0] }) else { return nil }
         for (a, i) in free.enumerated() { h[i] = hf[a] }
         return h
     }

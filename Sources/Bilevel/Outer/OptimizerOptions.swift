@@ -86,11 +86,6 @@ public struct LevenbergMarquardtOptions: Sendable, Equatable, Codable {
     /// Stop as soon as an accepted point passes `termination`'s optimality test
     /// (`ConvergenceRule.firstOrderOptimality`). Default true; false polishes on to the tolerances above.
     public var stopAtFirstOrderOptimality = true
-    /// Add Transtrum & Sethna's geodesic acceleration to each step (one extra residual evaluation, without
-    /// Jacobian, per iteration). Default false.
-    public var geodesicAcceleration = false
-    /// Largest 2‖a‖/‖v‖ (Marquardt-scaled norms) for which the acceleration is used. Default 0.75.
-    public var accelerationRatio = 0.75
 
     public init() {}
 
@@ -105,7 +100,6 @@ public struct LevenbergMarquardtOptions: Sendable, Equatable, Codable {
         try requireOption(initialDamping > 0 && initialDamping.isFinite, "initialDamping", initialDamping, "a positive finite number")
         try requireOption(maximumDamping > initialDamping, "maximumDamping", maximumDamping, "larger than initialDamping")
         try requireOption(maximumConsecutiveFailures > 0, "maximumConsecutiveFailures", maximumConsecutiveFailures, "a positive integer")
-        try requireOption(accelerationRatio > 0 && accelerationRatio.isFinite, "accelerationRatio", accelerationRatio, "a positive finite number")
         try termination.validate()
     }
 }
