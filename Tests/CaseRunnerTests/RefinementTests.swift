@@ -30,6 +30,12 @@ struct RefinementTests {
         #expect(Refinement.of(latticeConfiguration).configuration == nil)
     }
 
+    @Test func setWithoutRefineIsAUsageError() {
+        let check = calibrate("check", repositoryRoot + "/cases/terzaghi", "--set", "E=1e7")
+        #expect(check.status == 2)
+        #expect(check.err.contains("add --refine"), "\(check.err)")
+    }
+
     @Test func aCoarseTerzaghiColumnFailsAndTheBundledOnePasses() throws {
         let bundled = calibrate("check", repositoryRoot + "/cases/terzaghi", "--refine")
         #expect(bundled.status == 0, "\(bundled.out)\(bundled.err)")

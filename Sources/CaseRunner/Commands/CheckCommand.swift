@@ -6,6 +6,9 @@ enum CheckCommand {
     /// parameters overridden by `values`; exit status 1 when an observable changes by σ/3 or more.
     static func execute(_ caseArgument: String, solve: Bool = true, refine: Bool = false, values: [(String, Double)] = [],
                         console: Console) throws -> Int32 {
+        guard refine || values.isEmpty else {
+            throw UsageError("--set gives the parameters of the refinement check; add --refine", command: "check")
+        }
         let location = try CaseLocation.locate(caseArgument)
         let diagnostics = DiagnosticList(file: location.configuration)
         var summary: String?
