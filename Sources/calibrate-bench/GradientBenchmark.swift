@@ -25,7 +25,9 @@ enum GradientBenchmark {
                                sigma: sigma, initial: initial, bindings: names.map { .parameter($0) }), names)
     }
 
-    static func run(sizes: [Int], optimizers: Set<String>) throws {
+    /// `continuation`: the calibrations continue each solve from the nearest equilibrium computed
+    /// (`Experiment.continuation`), as a library user would enable it; false solves every point cold.
+    static func run(sizes: [Int], optimizers: Set<String>, continuation: Bool = true) throws {
         for target in sizes {
             let (experiment, names) = try Self.experiment(atoms: target)
             let theta = [0.9, 3.2, 1.01]
@@ -52,6 +54,20 @@ enum GradientBenchmark {
                 "implicit_gradient_s": adjointOnly, "finite_difference_gradient_s": fdTime,
                 "ratio_implicit_over_forward": adjointOnly / forward, "ratio_fd_over_implicit": fdTime / adjointOnly,
             ]
+            if continuation {
+                // The cost of one continued evaluation, in parts: a solve from the predictor, and the same
+                // with the Jacobian (linearization and three sensitivity solves).
+                experiment.continuation.enabled = true
+                experiment.anchors = []
+                _ = try experiment.evaluate(theta: theta, names: names, derivatives: .none)
+                let near = [theta[0] * 1.001, theta[1] * 0.999, theta[2] * 1.0001]
+                let (warm, warmResult) = try Measurement.time { try experiment.evaluate(theta: near, names: names, derivatives: .none)! }
+                let (warmJacobian, _) = try Measurement.time { try experiment.evaluate(theta: theta, names: names, derivatives: .jacobian)! }
+                fields["warm_solve_s"] = warm
+                fields["warm_solve_newton_iterations"] = warmResult.equilibrium.iterations
+                fields["warm_solve_with_jacobian_s"] = warmJacobian
+                experiment.continuation.enabled = false
+            }
             if !optimizers.isEmpty {
                 let space = try ParameterSpace([
                     Parameter(name: "D", initial: 0.8, lower: 0.1, upper: 10, transform: .log),
@@ -59,23 +75,39 @@ enum GradientBenchmark {
                     Parameter(name: "r0", initial: 0.99, lower: 0.9, upper: 1.1),
                 ])
                 let problem = try CalibrationProblem(space: space, experiments: [experiment])
+                experiment.continuation.enabled = continuation
+                fields["continuation"] = continuation
                 if optimizers.contains("lm") {
+                    experiment.anchors = []
+                    let before = experiment.statistics
                     let (seconds, result) = try Measurement.time {
                         try LevenbergMarquardt().minimize(problem.residualFunction, in: space)
                     }
                     record(result, seconds: seconds, prefix: "lm", into: &fields)
+                    record(experiment.statistics, since: before, prefix: "lm", into: &fields)
                 }
                 if optimizers.contains("lbfgs") {
+                    experiment.anchors = []
+                    let before = experiment.statistics
                     var options = LBFGSOptions()
                     options.maximumEvaluations = 300
                     let (seconds, result) = try Measurement.time {
-                        try BoundedLBFGS(options: options).minimize(problem.objectiveFunction, in: space)
+                        try BoundedLBFGS(options: options).minimize(problem.objectiveFunction, in: space,
+                                                                    curvature: problem.curvatureFunction)
                     }
                     record(result, seconds: seconds, prefix: "lbfgs", into: &fields)
+                    record(experiment.statistics, since: before, prefix: "lbfgs", into: &fields)
                 }
             }
             Measurement.emit(fields)
         }
+    }
+
+    private static func record(_ now: ContinuationStatistics, since before: ContinuationStatistics, prefix: String,
+                               into fields: inout [String: Any]) {
+        fields[prefix + "_continued_solves"] = now.continued - before.continued
+        fields[prefix + "_load_path_solves"] = now.loadPathSolves - before.loadPathSolves
+        fields[prefix + "_branch_jumps"] = now.branchJumps - before.branchJumps
     }
 
     private static func record(_ result: OptimizationResult, seconds: Double, prefix: String, into fields: inout [String: Any]) {
@@ -84,5 +116,14 @@ enum GradientBenchmark {
         fields[prefix + "_inner_solves"] = result.objectiveEvaluations
         fields[prefix + "_newton_iterations"] = result.innerIterations
         fields[prefix + "_status"] = "\(result.status)"
+        fields[prefix + "_converged"] = result.status.isConverged
+        fields[prefix + "_z"] = result.z
+        fields[prefix + "_objective"] = result.objective
+        fields[prefix + "_decrement"] = result.optimality.decrement ?? .nan
+        if ProcessInfo.processInfo.environment["BENCH_HISTORY"] != nil {
+            for r in result.history {
+                FileHandle.standardError.write(Data("\(prefix) \(r.iteration) f=\(r.objective) pg=\(r.projectedGradientNorm) step=\(r.stepNorm) accepted=\(r.accepted) damping=\(r.damping ?? .nan) evals=\(r.evaluations) newton=\(r.innerIterations) t=\(r.elapsedSeconds)\n".utf8))
+            }
+        }
     }
 }

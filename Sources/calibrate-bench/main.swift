@@ -7,7 +7,7 @@ import Sparse
 let usage = """
 usage: calibrate-bench sparse   [--sizes 1e4,1e5,1e6] [--ordering automatic|amd|metis|natural] [--threads N]
        calibrate-bench lattice  [--sizes 1e4,1e5,1e6] [--threads N]
-       calibrate-bench gradient [--sizes 1e4,1e5] [--optimizers lm,lbfgs|none] [--threads N]
+       calibrate-bench gradient [--sizes 1e4,1e5] [--optimizers lm,lbfgs|none] [--continuation 1|0] [--threads N]
        calibrate-bench poroelastic [--sizes 1e4,1e5]
        calibrate-bench unrolled [--out DIR]
        calibrate-bench verification [--out DIR]
@@ -51,7 +51,7 @@ do {
     case "gradient":
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
         let optimizers = Set((options["optimizers"] ?? "lm,lbfgs").split(separator: ",").map(String.init)).subtracting(["none"])
-        try GradientBenchmark.run(sizes: sizes, optimizers: optimizers)
+        try GradientBenchmark.run(sizes: sizes, optimizers: optimizers, continuation: options["continuation"] != "0")
     case "poroelastic":
         guard let sizes = parseSizes(options["sizes"] ?? "1e4,1e5") else { throw BenchUsage.invalid }
         try PoroelasticBenchmark.run(sizes: sizes)

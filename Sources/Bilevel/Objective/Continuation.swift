@@ -20,10 +20,11 @@ import Physics
 /// Settings of continuation inside a calibration, with documented defaults and a `validate()`.
 public struct ContinuationOptions: Sendable, Equatable {
     /// Start from the nearest computed equilibrium with the first-order predictor. Default false: every
-    /// evaluation solves along the loading path, a pure function of θ. Measured on the bundled lattice
-    /// case, the loading path's one-step solve lands on different equilibria near the start, so continuing
-    /// the start's branch rejected the first step as a branch jump and never reached the data's branch;
-    /// continuation becomes the default once the definition follows the load with a tangent predictor.
+    /// evaluation solves along the loading path, a pure function of θ. The loading path's one-step solve
+    /// is itself discontinuous in θ where several equilibria compete (the bundled lattice case near its
+    /// start), and a continued branch must then disagree with it somewhere: rejecting those points keeps
+    /// a run on the start's branch, accepting them computes something other than the definition. It can
+    /// be the default once the definition is continuous along a stable branch (docs/gradients.md).
     public var enabled = false
     /// Equilibria kept as anchors per experiment (most recent first). Default 4.
     public var anchors = 4

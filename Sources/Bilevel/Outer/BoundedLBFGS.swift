@@ -48,21 +48,35 @@ public struct BoundedLBFGS: Sendable {
         let n = start.count
 
         let nlopt = try NLoptLBFGS(dimension: n, memory: options.memory)
-        try nlopt.setBounds(bounds)
+        let run = LBFGSRun(options: options, bounds: bounds, scales: scales, progress: progress)
+        var x = bounds.project(start)
+        if options.curvatureScaling {
+            // The start's evaluation sets the scaling; NLopt's own first call there is answered from it.
+            run.evaluateStart(x, objective)
+            if let error = run.thrown { throw error }
+            if let a = run.best?.curvature {
+                run.scale = (0 ..< n).map { i in
+                    let d = a[i, i]
+                    return d > 0 && d.isFinite && (1 / d.squareRoot()).isNormal ? 1 / d.squareRoot() : 1
+                }
+            }
+        }
+        try nlopt.setBounds(BoxBounds(lower: zip(bounds.lower, run.scale).map { $0 / $1 },
+                                      upper: zip(bounds.upper, run.scale).map { $0 / $1 }))
         try nlopt.setRelativeObjectiveTolerance(options.relativeObjectiveTolerance)
-        let run = LBFGSRun(options: options, bounds: bounds, progress: progress)
+        x = zip(x, run.scale).map { $0 / $1 }
+        run.markStart(x)
         // Optimality at the best point, with curvature computed once per best point (it costs an evaluation).
         var measured: (z: [Double], optimality: Optimality)?
         func optimality(_ best: LBFGSRun.Best, withCurvature: Bool = true) throws -> Optimality {
             if withCurvature, let measured, measured.z == best.z { return measured.optimality }
-            let a = withCurvature ? try curvature?(best.z) : nil
+            let a = withCurvature ? try best.curvature ?? curvature?(best.z) : best.curvature
             let o = Optimality.measure(z: best.z, objective: best.value, gradient: best.gradient, bounds: bounds, curvature: a,
                                        scales: scales, objectiveScale: options.termination.objectiveScale)
             if withCurvature { measured = (best.z, o) }
             return o
         }
 
-        var x = bounds.project(start)
         var restarts = 0
         var status: OptimizationStatus?
         var stop: StopCriterion?
@@ -75,7 +89,11 @@ public struct BoundedLBFGS: Sendable {
             if let error = run.thrown { throw error }
             guard let best = run.best else { throw OptimizerError.initialEvaluationFailed }
             if let own = run.stop {
-                if case .converged(.projectedGradient) = own { stop = .projectedGradient } else { status = own }
+                switch own {
+                case .converged(.projectedGradient): stop = .projectedGradient
+                case .converged(.firstOrderOptimality): stop = .firstOrderOptimality
+                default: status = own
+                }
                 break
             }
             switch outcome {
@@ -93,7 +111,7 @@ public struct BoundedLBFGS: Sendable {
                     restarts += 1
                     run.log.append("NLopt stopped with \(NLoptOutcome.name(of: code)) after \(run.evaluations) evaluations; "
                         + "restart \(restarts) from the best point (f = \(outerFormat(best.value)))")
-                    x = best.z
+                    x = zip(best.z, run.scale).map { $0 / $1 }
                     continue
                 }
                 stop = gaveUp
@@ -124,6 +142,8 @@ private final class LBFGSRun {
         var value: Double
         var gradient: [Double]
         var projectedGradientNorm: Double
+        /// JᵀJ when the evaluation carried it.
+        var curvature: DenseMatrix?
     }
 
     let options: LBFGSOptions
@@ -141,18 +161,45 @@ private final class LBFGSRun {
     var stop: OptimizationStatus?
     var thrown: (any Error)?
 
-    init(options: LBFGSOptions, bounds: BoxBounds, progress: ProgressHandler?) {
+    let scales: [Double]?
+
+    init(options: LBFGSOptions, bounds: BoxBounds, scales: [Double]?, progress: ProgressHandler?) {
         self.options = options
         self.bounds = bounds
+        self.scales = scales
+        scale = [Double](repeating: 1, count: bounds.lower.count)
         self.progress = progress
         started = clock.now
     }
 
     /// The NLopt objective: evaluates, tracks the best point, applies the failure wall and stop rules.
     /// The evaluation limit is enforced here too: NLopt checks its own only between line searches.
+    /// NLopt's variable is y = z / scale (1 without curvature scaling).
+    var scale: [Double]
+    /// The evaluation of the start made before NLopt ran, answered to NLopt's first call at y.
+    private var pendingStart: (y: [Double], value: Double, gradient: [Double])?
+
+    /// Evaluates the start (in z) before NLopt runs, so that its curvature can set `scale`.
+    func evaluateStart(_ z: [Double], _ objective: ObjectiveFunction) {
+        var g = [Double](repeating: 0, count: z.count)
+        _ = z.withUnsafeBufferPointer { zs in g.withUnsafeMutableBufferPointer { evaluateOnce(zs, $0, objective) } }
+    }
+
+    /// Records NLopt's starting y, whose evaluation `evaluateStart` has made (if it succeeded).
+    func markStart(_ y: [Double]) {
+        if let b = best { pendingStart = (y, b.value, b.gradient) }
+    }
+
     func evaluate(_ xs: UnsafeBufferPointer<Double>, _ g: UnsafeMutableBufferPointer<Double>?,
                   _ objective: ObjectiveFunction) -> (value: Double, stop: Bool) {
         if stop != nil || thrown != nil { return (best?.value ?? .infinity, true) }
+        if let p = pendingStart {
+            pendingStart = nil
+            if Array(xs) == p.y {
+                if let g { for i in 0 ..< g.count { g[i] = p.gradient[i] * scale[i] } }
+                return (p.value, false)
+            }
+        }
         let (value, halt) = evaluateOnce(xs, g, objective)
         if !halt && evaluations >= options.maximumEvaluations {
             stop = .maximumEvaluations
@@ -163,7 +210,7 @@ private final class LBFGSRun {
 
     private func evaluateOnce(_ xs: UnsafeBufferPointer<Double>, _ g: UnsafeMutableBufferPointer<Double>?,
                               _ objective: ObjectiveFunction) -> (value: Double, stop: Bool) {
-        let z = Array(xs)
+        let z = (0 ..< xs.count).map { xs[$0] * scale[$0] }
         evaluations += 1
         evaluationsSinceRecord += 1
         let result: ObjectiveEvaluation?
@@ -183,13 +230,13 @@ private final class LBFGSRun {
         }
         successes += 1
         consecutiveFailures = 0
-        if let g { for i in 0 ..< g.count { g[i] = e.gradient[i] } }
+        if let g { for i in 0 ..< g.count { g[i] = e.gradient[i] * scale[i] } }
         if let b = best, !(e.value < b.value) { return (e.value, false) }
 
         let step = best.map { b in sqrt(zip(z, b.z).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }) } ?? 0
         let pg = bounds.projectedGradientNorm(at: z, gradient: e.gradient)
         let isStart = best == nil
-        best = Best(z: z, value: e.value, gradient: e.gradient, projectedGradientNorm: pg)
+        best = Best(z: z, value: e.value, gradient: e.gradient, projectedGradientNorm: pg, curvature: e.curvature)
         if !isStart { iterations += 1 }
         let record = IterationRecord(iteration: iterations, objective: e.value, projectedGradientNorm: pg, stepNorm: step,
                                      accepted: true, damping: nil, evaluations: evaluationsSinceRecord,
@@ -199,6 +246,8 @@ private final class LBFGSRun {
         innerSinceRecord = 0
         if pg <= options.projectedGradientTolerance {
             stop = .converged(.projectedGradient)
+        } else if !isStart, options.stopAtFirstOrderOptimality, e.curvature != nil, isOptimal(best!) {
+            stop = .converged(.firstOrderOptimality)
         } else if iterations >= options.maximumIterations {
             stop = .maximumIterations
         }
@@ -207,6 +256,13 @@ private final class LBFGSRun {
             log.append("iteration \(iterations): the progress handler asked to stop")
         }
         return (e.value, stop != nil)
+    }
+
+    /// The termination policy at a best point, with the curvature its evaluation carried (if any).
+    private func isOptimal(_ b: Best) -> Bool {
+        let o = Optimality.measure(z: b.z, objective: b.value, gradient: b.gradient, bounds: bounds, curvature: b.curvature,
+                                   scales: scales, objectiveScale: options.termination.objectiveScale)
+        return options.termination.isOptimal(o, absoluteTolerance: options.projectedGradientTolerance)
     }
 
     private func rejectFailure(at z: [Double], _ g: UnsafeMutableBufferPointer<Double>?, nonFinite: Bool) -> (value: Double, stop: Bool) {
@@ -226,9 +282,10 @@ private final class LBFGSRun {
         }
         let wall = options.failurePenalty * (1 + abs(b.value))
         if let g {
+            // The wall's slope in NLopt's variable y = z / scale.
             var d2 = 0.0
-            for i in 0 ..< z.count { d2 += (z[i] - b.z[i]) * (z[i] - b.z[i]) }
-            for i in 0 ..< z.count { g[i] = d2 > 0 ? 2 * wall * (z[i] - b.z[i]) / d2 : 0 }
+            for i in 0 ..< z.count { d2 += (z[i] - b.z[i]) * (z[i] - b.z[i]) / (scale[i] * scale[i]) }
+            for i in 0 ..< z.count { g[i] = d2 > 0 ? 2 * wall * (z[i] - b.z[i]) / scale[i] / d2 : 0 }
         }
         return (b.value + wall, false)
     }

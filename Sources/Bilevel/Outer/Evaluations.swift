@@ -18,11 +18,15 @@ public struct ObjectiveEvaluation: Sendable {
     public var gradient: [Double]
     /// Work the caller wants summed per outer iteration (e.g. Newton iterations of the inner solve).
     public var innerIterations: Int
+    /// For least squares, JᵀJ at z (prior rows included) when the caller has it at no extra cost: the
+    /// termination policy then judges every new best point in standard errors. nil otherwise.
+    public var curvature: DenseMatrix?
 
-    public init(value: Double, gradient: [Double], innerIterations: Int = 0) {
+    public init(value: Double, gradient: [Double], innerIterations: Int = 0, curvature: DenseMatrix? = nil) {
         self.value = value
         self.gradient = gradient
         self.innerIterations = innerIterations
+        self.curvature = curvature
     }
 }
 

@@ -98,7 +98,20 @@ public struct LevenbergMarquardt: Sendable {
         }
 
         if record(0, accepted: true) == .stop { status = .stoppedByCallback }
-        if status == nil, state.projectedGradient <= options.projectedGradientTolerance { stop = .projectedGradient }
+        // The policy's own test, checked at every accepted point (a 3×3 eigenproblem for three parameters):
+        // without it a run polishes a minimum already located to a thousandth of a standard error until
+        // round-off stops it, each rejected step costing an inner solve.
+        func isOptimal(_ s: LMState) -> Bool {
+            guard options.stopAtFirstOrderOptimality else { return false }
+            let o = Optimality.measure(z: s.z, objective: s.objective, gradient: s.gradient, bounds: bounds, curvature: s.normal,
+                                       scales: scales, objectiveScale: options.termination.objectiveScale)
+            return options.termination.isOptimal(o, absoluteTolerance: options.projectedGradientTolerance)
+        }
+        if status == nil, state.projectedGradient <= options.projectedGradientTolerance {
+            stop = .projectedGradient
+        } else if status == nil, isOptimal(state) {
+            stop = .firstOrderOptimality
+        }
         while status == nil && stop == nil {
             if iterations >= options.maximumIterations { status = .maximumIterations; break }
             iterations += 1
@@ -138,6 +151,8 @@ public struct LevenbergMarquardt: Sendable {
                             stepNorm = takenNorm
                             if state.projectedGradient <= options.projectedGradientTolerance {
                                 stop = .projectedGradient
+                            } else if isOptimal(state) {
+                                stop = .firstOrderOptimality
                             } else if converged {
                                 stop = .objectiveChange
                             }

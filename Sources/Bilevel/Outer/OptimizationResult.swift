@@ -13,6 +13,10 @@ public enum ConvergenceRule: String, Sendable, Codable, Equatable {
     /// No further progress was possible at round-off (NLopt's line search gave up, or the damping hit
     /// its ceiling) at a point where first-order optimality holds.
     case roundoffLimited
+    /// The optimizer's per-iteration check of the termination policy: the Gauss–Newton decrement (or,
+    /// without curvature, the relative gradient) fell below its tolerance at an accepted point. The run
+    /// stops there rather than polishing a minimum already located to a fraction of a standard error.
+    case firstOrderOptimality
 }
 
 /// Why a run failed.
@@ -76,6 +80,7 @@ public enum OptimizationStatus: Sendable, Codable, Equatable, CustomStringConver
             case .stepSize: return "converged (step below tolerance)"
             case .solverCriterion: return "converged (NLopt's internal criterion)"
             case .roundoffLimited: return "converged (first-order optimal; no further progress at round-off)"
+            case .firstOrderOptimality: return "converged (first-order optimal by the termination policy)"
             }
         case let .stalled(criterion):
             return "stalled (\(criterion) at a point that is not a minimum)"

@@ -23,6 +23,17 @@ public struct LBFGSOptions: Sendable, Equatable, Codable {
     public var maximumRestarts = 3
     /// When a stop of NLopt's (or this wrapper's) own test counts as converged. Default `TerminationPolicy()`.
     public var termination = TerminationPolicy()
+    /// Stop as soon as a new best point whose evaluation carries curvature (`ObjectiveEvaluation.curvature`)
+    /// passes `termination`'s optimality test in standard errors (`ConvergenceRule.firstOrderOptimality`).
+    /// Without curvature the relative gradient is too coarse a test to stop on early: the run goes on to
+    /// NLopt's own tests, judged at the end. Default true.
+    public var stopAtFirstOrderOptimality = true
+    /// Evaluate the start first and, when the evaluation carries curvature A = JᵀJ, let NLopt work on
+    /// y_i = z_i·√A_ii (Jacobi scaling: unit curvature along every axis) instead of z. L-BFGS's first
+    /// steps are steepest-descent steps, which on parameters of very different sensitivity (a lattice's
+    /// r₀ against its D) zigzag for tens of evaluations. Values, gradients, bounds, the history and
+    /// the result stay in z. Default true.
+    public var curvatureScaling = true
 
     public init() {}
 
@@ -72,6 +83,9 @@ public struct LevenbergMarquardtOptions: Sendable, Equatable, Codable {
     public var jacobianAtTrialPoints = true
     /// When a stop of the optimizer's own tests counts as converged. Default `TerminationPolicy()`.
     public var termination = TerminationPolicy()
+    /// Stop as soon as an accepted point passes `termination`'s optimality test
+    /// (`ConvergenceRule.firstOrderOptimality`). Default true; false polishes on to the tolerances above.
+    public var stopAtFirstOrderOptimality = true
 
     public init() {}
 

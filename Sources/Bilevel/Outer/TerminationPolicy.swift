@@ -42,6 +42,8 @@ public enum StopCriterion: Sendable, Codable, Equatable, CustomStringConvertible
     case solverGaveUp(code: Int, meaning: String)
     /// Levenberg–Marquardt's damping passed its ceiling without an acceptable step.
     case dampingCeiling
+    /// The optimizer checked the policy itself at an accepted point and found it optimal.
+    case firstOrderOptimality
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum StopCriterion: Sendable, Codable, Equatable, CustomStringConvertible
         case .solverSuccess: return "NLopt's internal criterion"
         case let .solverGaveUp(code, meaning): return "NLopt's line search gave up with code \(code) (\(meaning))"
         case .dampingCeiling: return "damping above its ceiling, no acceptable step"
+        case .firstOrderOptimality: return "first-order optimality at an accepted point"
         }
     }
 }
@@ -155,6 +158,7 @@ public struct TerminationPolicy: Sendable, Codable, Equatable {
         case .stepSize: return .converged(.stepSize)
         case .solverSuccess: return .converged(.solverCriterion)
         case .solverGaveUp, .dampingCeiling: return .converged(.roundoffLimited)
+        case .firstOrderOptimality: return .converged(.firstOrderOptimality)
         }
     }
 }

@@ -99,7 +99,8 @@ public enum CalibrateTool {
             }
             return try RunCommand.execute(target, options: options, console: console)
         case .check:
-            return try CheckCommand.execute(target, solve: !invocation.noSolve, console: console)
+            let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "check")
+            return try CheckCommand.execute(target, solve: !invocation.noSolve, refine: invocation.refine, values: values, console: console)
         case .forward:
             let values = try CommandSupport.assignments(invocation.assignments, option: "--set", command: "forward")
             return try ForwardCommand.execute(target, values: values, output: invocation.output, jobs: invocation.jobs, console: console)

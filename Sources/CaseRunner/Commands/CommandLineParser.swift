@@ -27,6 +27,8 @@ public struct Invocation: Sendable, Equatable {
     public var update = false
     /// check: skip the forward solve at the initial parameters.
     public var noSolve = false
+    /// check: also solve with the discretization refined once and compare with σ.
+    public var refine = false
     /// run, check: try a case even when its size estimate exceeds the machine's memory.
     public var force = false
     /// synth: use the initial values of parameters without --truth, even over existing data.
@@ -41,7 +43,7 @@ public enum CommandLineParser {
     static func options(for command: Command) -> [String] {
         switch command {
         case .run: return ["--out", "--optimizer", "--resume", "--max-iterations", "--force", "--jobs"]
-        case .check: return ["--no-solve", "--force"]
+        case .check: return ["--no-solve", "--force", "--refine", "--set"]
         case .forward: return ["--set", "--out", "--jobs"]
         case .synth: return ["--truth", "--noise", "--seed", "--out", "--at-initial", "--jobs"]
         case .gradcheck: return ["--set"]
@@ -50,7 +52,8 @@ public enum CommandLineParser {
     }
 
     static let common = ["--help", "--quiet", "--threads"]
-    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version", "--no-solve", "--at-initial", "--force"]
+    static let flags: Set<String> = ["--help", "--quiet", "--resume", "--update", "--version", "--no-solve", "--at-initial", "--force",
+                                     "--refine"]
 
     public static func parse(_ arguments: [String]) throws(UsageError) -> Invocation {
         var invocation = Invocation()
@@ -125,6 +128,7 @@ public enum CommandLineParser {
             case "--no-solve": invocation.noSolve = true
             case "--at-initial": invocation.atInitial = true
             case "--force": invocation.force = true
+            case "--refine": invocation.refine = true
             case "--threads":
                 let text = try value()
                 guard let n = Int(text), n > 0 else { throw UsageError("--threads expects a positive whole number, found '\(text)'", command: commandName) }

@@ -58,13 +58,17 @@ enum HelpText {
                 """
         case .check:
             return """
-                Usage: calibrate check CASE [--no-solve] [--force]
+                Usage: calibrate check CASE [--no-solve] [--force] [--refine [--set NAME=VALUE …]]
 
                 Validates case.json and the data files against each other as `run` does: schema, unknown
                 fields, parameter bounds, groups, dimensions, units (converting compatible ones), missing
                 values and σ; then solves the model once at the initial parameters.
                   --no-solve               skip the forward solve
                   --force                  check a case whose size estimate exceeds the memory available
+                  --refine                 also solve with the discretization refined once (mesh rows and columns
+                                           doubled, time steps halved; a Gmsh mesh keeps its triangles) at the
+                                           initial parameters (or --set ones), and report per observable the
+                                           largest |change|/σ, which passes below 1/3 (exit status 1 otherwise)
                 The size (atoms or triangles, unknowns, factor memory) is estimated from the configuration first,
                 and a case that cannot fit in the memory available is refused unless --force is given.
                 Lists every problem found as FILE[:LINE:COLUMN]: error|warning|note: MESSAGE. Exit status 0

@@ -53,7 +53,9 @@ final class LoadedCase {
     }
 
     /// Reads and checks the configuration and builds the models; nil with the problems in `diagnostics`.
-    static func load(_ location: CaseLocation, diagnostics d: DiagnosticList) -> LoadedCase? {
+    /// `transform` changes the decoded configuration before the models are built (`check --refine`).
+    static func load(_ location: CaseLocation, diagnostics d: DiagnosticList,
+                     transform: ((CaseConfiguration) -> CaseConfiguration)? = nil) -> LoadedCase? {
         let path = location.configuration
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -83,6 +85,7 @@ final class LoadedCase {
         configuration.model.prepare(&configuration.experiments,
                                     context: ModelBuildContext(directory: location.directory, space: nil, diagnostics: d, configurationFile: path))
         if d.hasErrors { return nil }
+        if let transform { configuration = transform(configuration) }
         let space: ParameterSpace
         do {
             space = try ParameterSpace(configuration.parameters.map(\.parameter))

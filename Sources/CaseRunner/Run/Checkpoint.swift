@@ -13,7 +13,7 @@ import Reports
 /// a damaged checkpoint is refused as damaged, never resumed into a different result.
 struct Checkpoint: Equatable {
     static let magic = Array("CALIBRATE-CHECKPOINT\n".utf8)
-    static let formatVersion: UInt32 = 3
+    static let formatVersion: UInt32 = 4
 
     /// Hash of the configuration, every input file (data, mesh), the optimizer settings and
     /// calibrate's version (see `fingerprint(of:optimizer:)`).
@@ -75,6 +75,14 @@ struct Checkpoint: Equatable {
                     w.double(r.value)
                     w.doubles(r.gradient)
                     w.int(r.innerIterations)
+                    if let a = r.curvature {
+                        w.u8(1)
+                        w.int(a.rows)
+                        w.int(a.columns)
+                        w.doubles(a.values)
+                    } else {
+                        w.u8(0)
+                    }
                 }
             }
         }
@@ -151,8 +159,15 @@ struct Checkpoint: Equatable {
                 guard let z = r.doubles(), let present = r.u8() else { return nil }
                 var result: EvaluationJournal.ObjectiveRecord?
                 if present == 1 {
-                    guard let value = r.double(), let gradient = r.doubles(), let inner = r.int() else { return nil }
-                    result = .init(value: value, gradient: gradient, innerIterations: inner)
+                    guard let value = r.double(), let gradient = r.doubles(), let inner = r.int(), let hasA = r.u8(), hasA <= 1 else { return nil }
+                    var curvature: DenseMatrix?
+                    if hasA == 1 {
+                        guard let rows = r.int(), let columns = r.int(), rows >= 0, columns >= 0, let values = r.doubles(),
+                              case let (size, overflow) = rows.multipliedReportingOverflow(by: columns), !overflow, values.count == size
+                        else { return nil }
+                        curvature = DenseMatrix(rows: rows, columns: columns, values: values)
+                    }
+                    result = .init(value: value, gradient: gradient, innerIterations: inner, curvature: curvature)
                 }
                 records.append(.objective(z: z, result: result))
             default:

@@ -27,6 +27,8 @@ final class EvaluationJournal {
         var value: Double
         var gradient: [Double]
         var innerIterations: Int
+        /// JᵀJ when the evaluation carried it (it steers L-BFGS's scaling and stop, so it is replayed too).
+        var curvature: DenseMatrix?
     }
 
     /// What was evaluated so far in this run (replayed records included).
@@ -100,10 +102,12 @@ final class EvaluationJournal {
                                     + "build changed since it was written; run again without --resume")
                 }
                 records.append(replayed)
-                return result.map { ObjectiveEvaluation(value: $0.value, gradient: $0.gradient, innerIterations: $0.innerIterations) }
+                return result.map { ObjectiveEvaluation(value: $0.value, gradient: $0.gradient, innerIterations: $0.innerIterations,
+                                                        curvature: $0.curvature) }
             }
             let e = try f(z)
-            records.append(.objective(z: z, result: e.map { ObjectiveRecord(value: $0.value, gradient: $0.gradient, innerIterations: $0.innerIterations) }))
+            records.append(.objective(z: z, result: e.map { ObjectiveRecord(value: $0.value, gradient: $0.gradient, innerIterations: $0.innerIterations,
+                                                                            curvature: $0.curvature) }))
             return e
         }
     }

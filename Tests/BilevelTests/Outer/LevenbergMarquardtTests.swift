@@ -6,10 +6,17 @@ import Testing
 struct LevenbergMarquardtTests {
     static let x = OuterTestProblems.abscissae(20)
     static let y = OuterTestProblems.decay(2.0, 1.5, x)
+    /// These tests check that the minimum is found to 1e-9, so the runs polish past the policy's
+    /// optimality stop (10⁻³ standard errors, `OptimalityStopTests`).
+    static var polishing: LevenbergMarquardt {
+        var options = LevenbergMarquardtOptions()
+        options.stopAtFirstOrderOptimality = false
+        return LevenbergMarquardt(options: options)
+    }
 
     @Test func recoversAnExactFitInAHandfulOfIterations() throws {
         let f = OuterTestProblems.decayResiduals(x: Self.x, y: Self.y, sigma: 0.01)
-        let result = try LevenbergMarquardt().minimize(f, from: [1, 0.5], bounds: .unbounded(2))
+        let result = try Self.polishing.minimize(f, from: [1, 0.5], bounds: .unbounded(2))
         #expect(result.status.isConverged, "\(result.fullReport)")
         #expect(abs(result.z[0] - 2) < 1e-9 && abs(result.z[1] - 1.5) < 1e-9, "\(result.z)")
         #expect(result.iterations <= 15)
@@ -27,7 +34,7 @@ struct LevenbergMarquardtTests {
         options.method = .gaussNewton
         options.maximumIterations = 50
         let gn = try LevenbergMarquardt(options: options).minimize(f, from: [1, -2], bounds: .unbounded(2))
-        let lm = try LevenbergMarquardt().minimize(f, from: [1, -2], bounds: .unbounded(2))
+        let lm = try Self.polishing.minimize(f, from: [1, -2], bounds: .unbounded(2))
         #expect(!gn.status.isConverged, "Gauss–Newton should not converge: \(gn.fullReport)")
         #expect(lm.status.isConverged, "\(lm.fullReport)")
         #expect(abs(lm.z[0] - 2) < 1e-8 && abs(lm.z[1] - 1.5) < 1e-8)
@@ -37,7 +44,7 @@ struct LevenbergMarquardtTests {
     @Test func aFailedInnerSolveIsRejectedAndCounted() throws {
         let f = OuterTestProblems.decayResiduals(x: Self.x, y: Self.y, sigma: 0.01)
         let counter = OuterCallCounter()
-        let result = try LevenbergMarquardt().minimize({ z, needJacobian in
+        let result = try Self.polishing.minimize({ z, needJacobian in
             counter.count += 1
             return counter.count == 2 || counter.count == 5 ? nil : try f(z, needJacobian)
         }, from: [1, 0.5], bounds: .unbounded(2))
@@ -60,7 +67,7 @@ struct LevenbergMarquardtTests {
         #expect(result.status.isConverged, "\(result.fullReport)")
         #expect(result.z[0] == 1.5)
         #expect(result.projectedGradientNorm <= 1e-10 || result.status == .converged(.stepSize)
-                    || result.status == .converged(.objectiveChange))
+                    || result.status == .converged(.objectiveChange) || result.status == .converged(.firstOrderOptimality))
         #expect(result.gradient[0] < 0, "the gradient pushes A beyond its upper bound")
         #expect(counter.points.allSatisfy(bounds.contains))
     }
