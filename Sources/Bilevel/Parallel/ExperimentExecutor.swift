@@ -24,6 +24,24 @@ public protocol ExperimentExecutor: AnyObject {
     func reports(of experiments: [any CalibrationExperiment]) -> [ExperimentReport]
 }
 
+/// An executor whose experiments all live in this process (serial, threads): their anchors and
+/// reports are read from the experiments themselves.
+public protocol InProcessExecutor: ExperimentExecutor {}
+
+extension InProcessExecutor {
+    public func anchors(of experiments: [any CalibrationExperiment]) -> [[ContinuationAnchor]] {
+        experiments.map(LocalEvaluation.anchors)
+    }
+
+    public func setAnchors(_ anchors: [[ContinuationAnchor]], of experiments: [any CalibrationExperiment]) {
+        for (e, a) in zip(experiments, anchors) { (e as? Experiment)?.anchors = a }
+    }
+
+    public func reports(of experiments: [any CalibrationExperiment]) -> [ExperimentReport] {
+        experiments.map(LocalEvaluation.report)
+    }
+}
+
 /// How the experiments of a problem are spread over processes and threads.
 public struct Distribution: Sendable, Equatable {
     /// MPI ranks (1 without MPI).
@@ -57,7 +75,7 @@ public struct ExperimentReport: Sendable, Equatable {
 }
 
 /// Evaluates the experiments one after another on the calling thread.
-public final class SerialExecutor: ExperimentExecutor {
+public final class SerialExecutor: InProcessExecutor {
     public init() {}
 
     public var distribution: Distribution { Distribution(ranks: 1, jobs: 1, owners: []) }
@@ -66,18 +84,6 @@ public final class SerialExecutor: ExperimentExecutor {
                          derivatives: Experiment.Derivatives) throws -> [ExperimentResiduals?] {
         let outcomes = experiments.map { LocalEvaluation.run($0, theta: theta, names: names, derivatives: derivatives) }
         return try LocalEvaluation.unwrap(outcomes)
-    }
-
-    public func anchors(of experiments: [any CalibrationExperiment]) -> [[ContinuationAnchor]] {
-        experiments.map(LocalEvaluation.anchors)
-    }
-
-    public func setAnchors(_ anchors: [[ContinuationAnchor]], of experiments: [any CalibrationExperiment]) {
-        for (e, a) in zip(experiments, anchors) { (e as? Experiment)?.anchors = a }
-    }
-
-    public func reports(of experiments: [any CalibrationExperiment]) -> [ExperimentReport] {
-        experiments.map(LocalEvaluation.report)
     }
 }
 

@@ -10,7 +10,7 @@ import Physics
 /// the cores (jobs × BLAS threads ≤ cores; see docs/parallel.md). MUMPS calls are serialized process-wide
 /// (`MumpsLDLT`), so threads do not speed up experiments whose solves are MUMPS factorizations (large
 /// poroelastic ones); MPI ranks do.
-public final class ThreadExecutor: ExperimentExecutor {
+public final class ThreadExecutor: InProcessExecutor {
     public let jobs: Int
 
     public init(jobs: Int) {
@@ -24,18 +24,6 @@ public final class ThreadExecutor: ExperimentExecutor {
                          derivatives: Experiment.Derivatives) throws -> [ExperimentResiduals?] {
         let outcomes = run(experiments) { LocalEvaluation.run($0, theta: theta, names: names, derivatives: derivatives) }
         return try LocalEvaluation.unwrap(outcomes)
-    }
-
-    public func anchors(of experiments: [any CalibrationExperiment]) -> [[ContinuationAnchor]] {
-        experiments.map(LocalEvaluation.anchors)
-    }
-
-    public func setAnchors(_ anchors: [[ContinuationAnchor]], of experiments: [any CalibrationExperiment]) {
-        for (e, a) in zip(experiments, anchors) { (e as? Experiment)?.anchors = a }
-    }
-
-    public func reports(of experiments: [any CalibrationExperiment]) -> [ExperimentReport] {
-        experiments.map(LocalEvaluation.report)
     }
 
     /// `work` applied to every experiment on the workers; the results in experiment order. Most
