@@ -68,16 +68,13 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
 
     /// Π alone, in plain doubles.
     private func evaluateEnergy(_ e: inout EnergyEvaluation) throws {
-        let d = dimension, q = parameterIndices.count
+        let q = parameterIndices.count
         let plain = UnsafeMutablePointer<Double>.allocate(capacity: 1 + q)
         defer { plain.deallocate() }
         for j in 0 ..< q { plain[1 + j] = e.parameters[parameterIndices[j]] }
         var sum = 0.0
         for t in first.indices {
-            let i = Int(first[t]) * d, j = Int(second[t]) * d
-            var n = SIMD3<Double>(0, 0, 0)
-            for c in 0 ..< d { n[c] = e.positions[j + c] + shifts[t * d + c] - e.positions[i + c] }
-            let r = (n * n).sum().squareRoot()
+            let r = separation(t, e.positions).distance
             if r >= cutoff.outer { continue }
             guard r > 0 else { throw overlap(t) }
             plain[0] = r
@@ -108,10 +105,7 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
         }
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
             for t in first.indices {
-                let i = Int(first[t]) * d, j = Int(second[t]) * d
-                var n = SIMD3<Double>(0, 0, 0)
-                for c in 0 ..< d { n[c] = e.positions[j + c] + shifts[t * d + c] - e.positions[i + c] }
-                let r = (n * n).sum().squareRoot()
+                let (n, r) = separation(t, e.positions)
                 if r >= cutoff.outer { continue }
                 guard r > 0 else { throw overlap(t) }
                 radial[0] = R(r, variable: 0)
@@ -125,6 +119,15 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
                              scatter: scatter, block: block)
             }
         }
+    }
+
+    /// Pair t's separation xⱼ + shift − xᵢ (zero beyond the dimension) and its length: what both the
+    /// energy pass and the derivative passes read.
+    @inline(__always) private func separation(_ t: Int, _ positions: UnsafeBufferPointer<Double>) -> (vector: SIMD3<Double>, distance: Double) {
+        let d = dimension, i = Int(first[t]) * d, j = Int(second[t]) * d
+        var n = SIMD3<Double>(0, 0, 0)
+        for c in 0 ..< d { n[c] = positions[j + c] + shifts[t * d + c] - positions[i + c] }
+        return (n, (n * n).sum().squareRoot())
     }
 
     func overlap(_ t: Int) -> PhysicsError {
