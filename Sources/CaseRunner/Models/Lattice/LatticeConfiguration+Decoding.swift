@@ -98,9 +98,9 @@ extension LatticeConfiguration: BuiltInModel {
         experiment.settings = decodeLoading(r)
     }
 
-    private func checkGroup(_ g: String, _ p: TextPosition, _ d: DiagnosticList, extra: [String] = []) {
+    private func checkGroup(_ g: String, _ p: TextPosition, _ d: DiagnosticList) {
         if !groupNames.contains(g) {
-            d.error("group '\(g)' is not defined" + Suggestion.hint(for: g, among: groupNames + extra)
+            d.error("group '\(g)' is not defined" + Suggestion.hint(for: g, among: groupNames)
                     + " (built-in groups depend on which axes are open; define others under model.groups)", at: p)
         }
     }
