@@ -147,6 +147,15 @@ public struct PVDCollection: Sendable, Equatable {
         try AtomicFile.write(xml(), to: path)
     }
 
+    /// The file of frame `index` of a series of `count` named `baseName` in `writeTimeSeries`:
+    /// `<baseName>_<index>.vtu`, the index zero-padded to at least 4 digits (to the digits of count − 1),
+    /// so that frames written separately (by several processes) are named as `writeTimeSeries` names them.
+    public static func frameFile(baseName: String, index: Int, count: Int) -> String {
+        let width = max(4, String(max(0, count - 1)).count)
+        let digits = String(index)
+        return "\(baseName)_\(String(repeating: "0", count: max(0, width - digits.count)))\(digits).vtu"
+    }
+
     /// Writes each grid as `<baseName>_<k>.vtu` (k zero-padded to at least 4 digits) in
     /// `directory`, with its time, then `<baseName>.pvd` referring to them — last, so that the
     /// collection never names a file that is not complete.
@@ -158,11 +167,9 @@ public struct PVDCollection: Sendable, Equatable {
             throw ReportError.invalidArgument(what: "VTK time series base name '\(baseName)'",
                                               reason: "use a non-empty file name without '/'")
         }
-        let width = max(4, String(max(0, frames.count - 1)).count)
         var collection = PVDCollection()
         for (k, frame) in frames.enumerated() {
-            let digits = String(k)
-            let file = "\(baseName)_\(String(repeating: "0", count: width - digits.count))\(digits).vtu"
+            let file = frameFile(baseName: baseName, index: k, count: frames.count)
             try collection.append(time: frame.time, file: file)
             var grid = frame.grid
             grid.time = frame.time

@@ -100,7 +100,7 @@ public final class CalibrationProblem {
     /// L-BFGS can apply the termination policy in standard errors at every new best point. Otherwise the
     /// adjoint gradient, without curvature.
     public var objectiveFunction: ObjectiveFunction {
-        if space.count <= Self.curvatureParameterLimit, experiments.allSatisfy({ $0 is Experiment }) {
+        if space.count <= Self.curvatureParameterLimit, experiments.allSatisfy({ $0 is Experiment || ($0 as? RemoteExperiment)?.isStatic == true }) {
             let residuals = residualFunction
             return { z in
                 guard let e = try residuals(z, true), let j = e.jacobian else { return nil }

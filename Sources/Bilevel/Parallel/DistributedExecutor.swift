@@ -9,8 +9,13 @@ import Physics
 /// of the encoded outcomes in rank order; rank 0 puts them back in experiment order, so a problem
 /// combines them exactly as `SerialExecutor`'s, bit for bit. A failed solve travels as a failed
 /// solve; an error thrown on another rank comes back as a `RemoteEvaluationError` with its message.
-/// Every rank must hold the same experiments in the same order (they build the same case).
-public final class DistributedExecutor<C: Communicator>: ExperimentExecutor {
+/// Every rank must hold the same experiments in the same order: its own ones built, the others' may be
+/// `RemoteExperiment` placeholders (what a rank that builds only its own experiments holds).
+///
+/// Besides evaluations, rank 0 can ask every rank for work on its own experiments that the executor
+/// does not know about (final predictions, field files): `collect` broadcasts a request, runs the
+/// `task` given to `serve` on every rank (rank 0 runs its own) and gathers the replies in rank order.
+public final class DistributedExecutor<C: Communicator>: ExperimentExecutor, DistributedLeader {
     public let communicator: C
     public let assignment: ExperimentAssignment
     /// This rank's workers.
@@ -19,13 +24,21 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor {
     public let owned: [Int]
 
     private enum Command: Int {
-        case evaluate = 1, anchors, setAnchors, reports, stop
+        case evaluate = 1, anchors, setAnchors, reports, stop, collect
     }
 
     /// The executor of this rank for `experiments`, assigned by their `costEstimate`.
-    public init(communicator: C, experiments: [any CalibrationExperiment], jobs: Int) {
+    public convenience init(communicator: C, experiments: [any CalibrationExperiment], jobs: Int) {
+        self.init(communicator: communicator,
+                  assignment: ExperimentAssignment(costs: experiments.map(\.costEstimate), ranks: communicator.size), jobs: jobs)
+    }
+
+    /// The executor of this rank for an assignment made beforehand (from the configuration, before the
+    /// experiments were built: every rank computes the same one and builds only its own experiments).
+    public init(communicator: C, assignment: ExperimentAssignment, jobs: Int) {
+        precondition(assignment.loads.count == communicator.size, "an assignment for \(assignment.loads.count) ranks in a job of \(communicator.size)")
         self.communicator = communicator
-        assignment = ExperimentAssignment(costs: experiments.map(\.costEstimate), ranks: communicator.size)
+        self.assignment = assignment
         local = ThreadExecutor(jobs: jobs)
         owned = assignment.experiments(of: communicator.rank)
     }
@@ -90,11 +103,21 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor {
         _ = communicator.broadcast([Double(Command.stop.rawValue), Double(exitCode)], root: 0)
     }
 
+    /// Runs `task` with `request` on every rank (here with this `task`, elsewhere with the one given to
+    /// `serve`) and returns every rank's reply, in rank order. A rank that serves without a task replies [].
+    public func collect(_ request: [Double], task: ([Double]) -> [Double]) -> [[Double]] {
+        precondition(isLeader)
+        _ = communicator.broadcast([Double(Command.collect.rawValue)] + request, root: 0)
+        return communicator.gather(task(request), root: 0)
+    }
+
     // MARK: Other ranks
 
     /// Answers rank 0's commands for this rank's experiments until rank 0 calls `finish`; returns the
-    /// exit code it sent. `names` are the calibration parameters (the same on every rank).
-    public func serve(_ experiments: [any CalibrationExperiment], names: [String]) throws -> Int32 {
+    /// exit code it sent. `names` are the calibration parameters (the same on every rank); `task`
+    /// answers rank 0's `collect` requests for this rank's experiments.
+    public func serve(_ experiments: [any CalibrationExperiment], names: [String],
+                      task: (([Double]) -> [Double])? = nil) throws -> Int32 {
         precondition(!isLeader, "rank 0 drives; the other ranks serve")
         while true {
             var r = MessageReader(communicator.broadcast([], root: 0))
@@ -115,6 +138,10 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor {
                 _ = communicator.gather(mine.values, root: 0)
             case .stop:
                 return Int32(try r.int())
+            case .collect:
+                var request: [Double] = []
+                while !r.isAtEnd { request.append(try r.double()) }
+                _ = communicator.gather(task?(request) ?? [], root: 0)
             case nil:
                 throw MessageError(description: "rank \(communicator.rank) received an unknown command from rank 0")
             }
@@ -177,5 +204,39 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor {
         case 2: .gradient
         default: throw MessageError(description: "unknown derivative request \(code) from rank 0")
         }
+    }
+}
+
+/// What rank 0 of a distributed run calls besides evaluations, whatever the communicator: end the other
+/// ranks, and collect work done by every rank on its own experiments.
+public protocol DistributedLeader: ExperimentExecutor {
+    /// The rank owning each experiment, and the ranks' loads.
+    var assignment: ExperimentAssignment { get }
+    func finish(exitCode: Int32)
+    func collect(_ request: [Double], task: ([Double]) -> [Double]) -> [[Double]]
+}
+
+/// An experiment another rank builds and evaluates: what this rank must know of it (its name and number
+/// of residuals) without its model. Evaluating it here is a programming error.
+public final class RemoteExperiment: CalibrationExperiment {
+    public let name: String
+    public let observationCount: Int
+    /// Whether the owner's experiment is a static equilibrium (`Experiment`), which decides how the
+    /// problem computes its gradient (sensitivities or adjoint): the same choice on every rank.
+    public let isStatic: Bool
+    public let costEstimate: Double
+
+    public init(name: String, observationCount: Int, isStatic: Bool, costEstimate: Double = 1) {
+        self.name = name
+        self.observationCount = observationCount
+        self.isStatic = isStatic
+        self.costEstimate = costEstimate
+    }
+
+    /// Checked by the owner.
+    public var parameterNames: [String] { [] }
+
+    public func residuals(theta: [Double], names: [String], derivatives: Experiment.Derivatives) throws -> ExperimentResiduals? {
+        preconditionFailure("experiment '\(name)' is evaluated by the rank that owns it, not here")
     }
 }

@@ -30,6 +30,16 @@ public struct ExperimentAssignment: Sendable, Equatable {
         self.loads = loads
     }
 
+    /// A given assignment (`owners[e]` in 0 ..< ranks), with the loads its `costs` make: the experiments of
+    /// work units assigned beforehand (a sweep step without data has no experiment but still an owner).
+    public init(owners: [Int], costs: [Double], ranks: Int) {
+        precondition(ranks >= 1 && owners.count == costs.count && owners.allSatisfy { (0 ..< ranks).contains($0) })
+        var loads = [Double](repeating: 0, count: ranks)
+        for (e, r) in owners.enumerated() { loads[r] += costs[e] }
+        self.owners = owners
+        self.loads = loads
+    }
+
     /// The experiments of rank `r`, in experiment order.
     public func experiments(of r: Int) -> [Int] { owners.indices.filter { owners[$0] == r } }
 }

@@ -4,16 +4,18 @@ import Sparse
 /// Messages between ranks as arrays of doubles: numbers travel as themselves (bit for bit), whole
 /// numbers and UTF-8 bytes as exactly representable doubles. Reading checks every count against what
 /// is left, so a damaged message is refused (`MessageError`), never read out of bounds.
-struct MessageWriter {
-    private(set) var values: [Double] = []
+public struct MessageWriter {
+    public init() {}
 
-    mutating func int(_ x: Int) { values.append(Double(x)) }
-    mutating func double(_ x: Double) { values.append(x) }
-    mutating func doubles(_ x: [Double]) {
+    public private(set) var values: [Double] = []
+
+    public mutating func int(_ x: Int) { values.append(Double(x)) }
+    public mutating func double(_ x: Double) { values.append(x) }
+    public mutating func doubles(_ x: [Double]) {
         int(x.count)
         values.append(contentsOf: x)
     }
-    mutating func string(_ s: String) {
+    public mutating func string(_ s: String) {
         let bytes = Array(s.utf8)
         int(bytes.count)
         values.append(contentsOf: bytes.map(Double.init))
@@ -21,31 +23,33 @@ struct MessageWriter {
 }
 
 /// A message that does not decode: a protocol error between ranks (never expected).
-struct MessageError: Error, CustomStringConvertible {
-    let description: String
+public struct MessageError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(description: String) { self.description = description }
 }
 
-struct MessageReader {
+public struct MessageReader {
     private let values: [Double]
     private var position = 0
 
-    init(_ values: [Double]) { self.values = values }
+    public init(_ values: [Double]) { self.values = values }
 
-    var isAtEnd: Bool { position == values.count }
+    public var isAtEnd: Bool { position == values.count }
 
-    mutating func double() throws -> Double {
+    public mutating func double() throws -> Double {
         guard position < values.count else { throw MessageError(description: "message between ranks ends early") }
         position += 1
         return values[position - 1]
     }
 
-    mutating func int() throws -> Int {
+    public mutating func int() throws -> Int {
         let x = try double()
         guard x == x.rounded(), abs(x) < 9.0e15 else { throw MessageError(description: "message between ranks has \(x) where a count belongs") }
         return Int(x)
     }
 
-    mutating func count() throws -> Int {
+    public mutating func count() throws -> Int {
         let n = try int()
         guard n >= 0, n <= values.count - position else {
             throw MessageError(description: "message between ranks announces \(n) values, \(values.count - position) are left")
@@ -53,13 +57,13 @@ struct MessageReader {
         return n
     }
 
-    mutating func doubles() throws -> [Double] {
+    public mutating func doubles() throws -> [Double] {
         let n = try count()
         position += n
         return Array(values[position - n ..< position])
     }
 
-    mutating func string() throws -> String {
+    public mutating func string() throws -> String {
         let bytes = try doubles().map { b -> UInt8 in
             guard let byte = UInt8(exactly: b) else { throw MessageError(description: "message between ranks has a bad text byte \(b)") }
             return byte

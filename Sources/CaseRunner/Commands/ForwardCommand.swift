@@ -29,7 +29,7 @@ enum ForwardCommand {
                                  prediction: prediction, notes: [], seconds: seconds, newtonIterations: prediction.newtonIterations)
         do {
             try ResultsFile.write(summary, to: try staging.path("predictions.nc"), version: CalibrateTool.version)
-            if loaded.configuration.output.fields, loaded.setups.contains(where: { $0.steps.first?.field != nil || $0.series != nil }) {
+            if FieldOutput.wanted(loaded) {
                 _ = try FieldOutput.write(summary, folder: try staging.folder("fields"), relativeTo: "fields/")
             }
             if loaded.configuration.output.plots, data != nil {

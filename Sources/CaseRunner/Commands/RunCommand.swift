@@ -53,9 +53,11 @@ enum RunCommand {
         let fit: FitProblem
     }
 
-    /// Loads the case and its data and builds the calibration problem (the same on every MPI rank).
-    static func prepare(_ caseArgument: String, options: RunOptions, console: Console) throws -> Prepared {
-        let (loaded, data) = try CommandSupport.load(caseArgument, console: console, readData: true)
+    /// Loads the case and its data and builds the calibration problem. With `rank` of `ranks` (a
+    /// distributed run), only the steps the `WorkPlan` gives this rank are built; the others' experiments
+    /// are placeholders.
+    static func prepare(_ caseArgument: String, options: RunOptions, console: Console, rank: (Int, of: Int)? = nil) throws -> Prepared {
+        let (loaded, data) = try CommandSupport.load(caseArgument, console: console, readData: true, rank: rank)
         var optimizer = loaded.configuration.optimizer
         if let m = options.optimizer { optimizer.method = m }
         if let n = options.maximumIterations {
@@ -72,10 +74,16 @@ enum RunCommand {
     /// Runs the calibration; the summary is nil when the run was interrupted. In an MPI job this is
     /// rank 0's part (the other ranks run `RankWorker.main`), which ends the other ranks when it returns.
     static func perform(_ caseArgument: String, options: RunOptions, console: Console) throws -> (status: Int32, summary: RunSummary?) {
-        let world = options.singleProcess ? nil : Parallelism.world
+        try perform(caseArgument, options: options, console: console, world: options.singleProcess ? nil : Parallelism.world)
+    }
+
+    /// `perform` as rank 0 of `world` (nil: one process); the other ranks run `RankWorker.serve`.
+    static func perform(_ caseArgument: String, options: RunOptions, console: Console,
+                        world: (any Communicator)?) throws -> (status: Int32, summary: RunSummary?) {
+        let distributedWorld = world.flatMap { $0.size > 1 ? $0 : nil }
         let prepared: Prepared
         do {
-            prepared = try prepare(caseArgument, options: options, console: console)
+            prepared = try prepare(caseArgument, options: options, console: console, rank: distributedWorld.map { (0, of: $0.size) })
         } catch {
             if let world { try RankAgreement.agree(world, error: error) }
             throw error
@@ -83,9 +91,10 @@ enum RunCommand {
         if let world { try RankAgreement.agree(world, error: nil) }
         let problem = prepared.fit.problem
         let jobs = Parallelism.jobs(option: options.jobs, configuration: prepared.optimizer, experiments: problem.experiments.count)
-        Parallelism.chooseBLASThreads(jobs: jobs, userChose: options.threadsChosen, largestSolve: prepared.fit.loaded.largestSolve)
-        problem.executor = Parallelism.executor(for: problem, jobs: jobs, world: world)
-        let distributed = problem.executor as? DistributedExecutor<MPIWorld>
+        let largestSolve = Parallelism.largestSolve(prepared.fit.loaded.largestSolve, world: distributedWorld)
+        Parallelism.chooseBLASThreads(jobs: jobs, userChose: options.threadsChosen, largestSolve: largestSolve)
+        problem.executor = Parallelism.executor(for: prepared.fit, jobs: jobs, world: distributedWorld)
+        let distributed = problem.executor as? any DistributedLeader
         do {
             let outcome = try calibrate(caseArgument, prepared, options: options, console: console)
             distributed?.finish(exitCode: outcome.status)
@@ -180,10 +189,22 @@ enum RunCommand {
             return (ExitStatus.interrupted(signal), nil)
         }
 
-        var summary = try Analysis.summarize(fit: fit, result: result, history: monitor.history, seconds: monitor.elapsed,
-                                             method: optimizer.method)
+        // The final predictions and the fields' frames come from the processes that own the steps; the
+        // outputs are published only once every one of them has succeeded.
+        let leader = fit.problem.executor as? any DistributedLeader
+        var summary: RunSummary
+        do {
+            let fieldsFolder = FieldOutput.wanted(loaded) ? URL(fileURLWithPath: try staging.folder("fields")).path : nil
+            let jobs = fit.problem.executor.distribution.jobs
+            summary = try Analysis.summarize(fit: fit, result: result, history: monitor.history, seconds: monitor.elapsed, method: optimizer.method) {
+                try FinalPredictions.compute(loaded, theta: $0, jobs: jobs, fieldsFolder: fieldsFolder, leader: leader)
+            }
+        } catch {
+            staging.discard()
+            throw error
+        }
         summary.minima = minima
-        try OutputWriter.write(summary, to: staging, console: console)
+        try OutputWriter.write(summary, to: staging, framesWritten: true, console: console)
         try staging.commit()
         try? FileManager.default.removeItem(atPath: checkpointPath)
         Analysis.printSummary(summary, output: staging.destination, console: console)

@@ -125,14 +125,34 @@ public final class ExperimentSetup {
         self.init(configuration: configuration, steps: steps, layouts: layouts, series: nil)
     }
 
-    init(configuration: ExperimentConfiguration, steps: [StepSetup], layouts: [ObservableLayout], series: PoroSeries?) {
+    /// - Parameter field: the reference geometry of field output when the steps share one (so that a rank
+    ///   that builds none of the steps still knows it); by default the first step's.
+    init(configuration: ExperimentConfiguration, steps: [StepSetup], layouts: [ObservableLayout], series: PoroSeries?,
+         field: FieldGeometry? = nil, builtStepCount: Int? = nil) {
+        self.builtStepCount = builtStepCount ?? steps.count
         self.configuration = configuration
         self.steps = steps
         self.layouts = layouts
         self.series = series
+        sharedField = field ?? steps.first?.field
     }
 
-    var stepCount: Int { series?.consolidation.times.count ?? steps.count }
+    private let sharedField: FieldGeometry?
+    /// How many steps the model kind built (more than `steps` when it built other ranks' steps too).
+    let builtStepCount: Int
+
+    /// The reference geometry of the experiment's field output (nil for models without a spatial field
+    /// and for time-stepped runs, whose mesh is in `series`).
+    var field: FieldGeometry? { sharedField }
+
+    /// This experiment with only the steps `keep` accepts (the ones this rank of a distributed run owns).
+    func keepingSteps(_ keep: (StepSetup) -> Bool) -> ExperimentSetup {
+        ExperimentSetup(configuration: configuration, steps: steps.filter(keep), layouts: layouts, series: series, field: sharedField,
+                        builtStepCount: steps.count)
+    }
+
+    /// Equilibria of the experiment: its time steps, or its sweep steps (built here or not).
+    var stepCount: Int { series?.consolidation.times.count ?? max(configuration.sweep?.values.count ?? 1, 1) }
     /// The sweep coordinate of each step (nil without a sweep).
     var sweepValues: [Double]? { configuration.sweep?.values }
 }
@@ -140,13 +160,20 @@ public final class ExperimentSetup {
 /// Builds the models of every experiment of a configuration, through its model kind.
 enum ModelAssembly {
     /// The experiments, or nil with the problems in `diagnostics`.
+    /// With a `plan`, the kind is asked to build only this rank's steps (`ModelBuildContext.builds`), and
+    /// the steps of other ranks it built anyway (a kind that does not ask) are dropped
+    /// (`ExperimentSetup.builtStepCount` keeps how many the kind built).
     static func build(_ configuration: CaseConfiguration, directory: String = ".", space: ParameterSpace? = nil,
-                      diagnostics: DiagnosticList) -> [ExperimentSetup]? {
-        let context = ModelBuildContext(directory: directory, space: space, diagnostics: diagnostics)
+                      diagnostics: DiagnosticList, plan: WorkPlan? = nil) -> [ExperimentSetup]? {
+        var builds: (@Sendable (Int, Int) -> Bool)?
+        if let plan { builds = { e, k in plan.owns(experiment: e, step: k) } }
+        let context = ModelBuildContext(directory: directory, space: space, diagnostics: diagnostics, builds: builds)
         var setups: [ExperimentSetup] = []
         for (index, experiment) in configuration.experiments.enumerated() {
             do {
-                if let setup = try configuration.model.build(experiment, index: index, context: context) { setups.append(setup) }
+                if let setup = try configuration.model.build(experiment, index: index, context: context) {
+                    setups.append(plan.map { plan in setup.keepingSteps { plan.owns(experiment: index, step: $0.step) } } ?? setup)
+                }
             } catch {
                 diagnostics.error("experiment '\(experiment.name)': \(error)", at: experiment.position)
             }

@@ -5,41 +5,76 @@ import Reports
 /// reference positions with their displacements ("displacement", warp by vector to see the
 /// deformed lattice) and indices ("atom"); one `.vtu` per experiment, or per sweep step with a
 /// `.pvd` collection whose times are the sweep values.
+///
+/// The files of a step (its `.vtu` frame) or of a time-stepped run (its frames and `.pvd`) are written
+/// by the process that solved it (`writeFrames`: in a distributed run, the rank that owns it); the
+/// collection of a swept experiment, which only names its frames, by rank 0 (`writeCollections`). The
+/// files are the same, byte for byte, whoever writes them.
 enum FieldOutput {
-    /// Writes the fields into `folder`; returns the written files relative to `base`.
+    /// Whether the case writes fields (`output.fields`, and a model with a spatial field).
+    static func wanted(_ loaded: LoadedCase) -> Bool {
+        loaded.configuration.output.fields && loaded.setups.contains { $0.field != nil || $0.series != nil }
+    }
+
+    /// Writes every field file of a prediction solved in this process into `folder`; returns the
+    /// files relative to `base`.
     static func write(_ s: RunSummary, folder: String, relativeTo base: String) throws -> [String] {
-        var written: [String] = []
-        for (e, setup) in s.loaded.setups.enumerated() {
+        try writeFrames(s.loaded, units: s.prediction.units, folder: folder)
+        return try writeCollections(s.loaded, folder: folder, relativeTo: base)
+    }
+
+    /// The files of `units` (solved here, with their states): a step's frame (or the single `.vtu` of
+    /// an experiment without a sweep), a time-stepped run's frames and collection.
+    static func writeFrames(_ loaded: LoadedCase, units: [UnitPrediction], folder: String) throws {
+        for unit in units {
+            let setup = loaded.setups[unit.experiment]
+            let name = setup.configuration.name
             if let series = setup.series {
-                let name = setup.configuration.name
-                let frames = try zip(series.consolidation.times, s.prediction.displacements[e]).map { t, state in
+                let frames = try zip(series.consolidation.times, unit.states).map { t, state in
                     (time: t, grid: try poroGrid(series.model, state: state))
                 }
                 try PVDCollection.writeTimeSeries(frames, directory: folder, baseName: name)
+                continue
+            }
+            guard let geometry = setup.field, let state = unit.states.first else { continue }
+            var grid = try VTKUnstructuredGrid(coordinates: geometry.reference, dimension: geometry.dimension)
+            grid.addVertexCells()
+            if geometry.dimension == 2 {
+                try grid.addPointData(.vectors("displacement", xy: state))
+            } else {
+                try grid.addPointData(.init(name: "displacement", components: 3, values: state))
+            }
+            try grid.addPointData(.scalars("atom", geometry.atomIDs.map(Double.init)))
+            guard let sweep = setup.configuration.sweep else {
+                try grid.write(to: folder + "/" + name + ".vtu")
+                continue
+            }
+            grid.time = sweep.values[unit.step]
+            try grid.write(to: folder + "/" + PVDCollection.frameFile(baseName: name, index: unit.step, count: setup.stepCount))
+        }
+    }
+
+    /// The `.pvd` collections of the swept experiments (their frames are written by `writeFrames`,
+    /// here or on other ranks); returns every field file of the case relative to `base`, in order.
+    static func writeCollections(_ loaded: LoadedCase, folder: String, relativeTo base: String) throws -> [String] {
+        var written: [String] = []
+        for setup in loaded.setups {
+            let name = setup.configuration.name
+            if setup.series != nil {
                 written.append(base + name + ".pvd")
                 continue
             }
-            guard let geometry = setup.steps.first?.field else { continue }
-            let name = setup.configuration.name
-            var frames: [(time: Double, grid: VTKUnstructuredGrid)] = []
-            for (k, state) in s.prediction.displacements[e].enumerated() {
-                var grid = try VTKUnstructuredGrid(coordinates: geometry.reference, dimension: geometry.dimension)
-                grid.addVertexCells()
-                if geometry.dimension == 2 {
-                    try grid.addPointData(.vectors("displacement", xy: state))
-                } else {
-                    try grid.addPointData(.init(name: "displacement", components: 3, values: state))
-                }
-                try grid.addPointData(.scalars("atom", geometry.atomIDs.map(Double.init)))
-                frames.append((setup.configuration.sweep?.values[k] ?? Double(k), grid))
-            }
-            if setup.configuration.sweep == nil, let frame = frames.first {
-                try frame.grid.write(to: folder + "/" + name + ".vtu")
+            guard setup.field != nil else { continue }
+            guard let sweep = setup.configuration.sweep else {
                 written.append(base + name + ".vtu")
-            } else {
-                try PVDCollection.writeTimeSeries(frames, directory: folder, baseName: name)
-                written.append(base + name + ".pvd")
+                continue
             }
+            var collection = PVDCollection()
+            for k in 0 ..< setup.stepCount {
+                try collection.append(time: sweep.values[k], file: PVDCollection.frameFile(baseName: name, index: k, count: setup.stepCount))
+            }
+            try collection.write(to: folder + "/" + name + ".pvd")
+            written.append(base + name + ".pvd")
         }
         return written
     }

@@ -2,9 +2,11 @@ import Foundation
 import Reports
 
 /// Writes every output of a run into its staging folder: results.nc, report.md, history.csv,
-/// plots/*.svg and fields/*.vtu|pvd.
+/// plots/*.svg and fields/*.vtu|pvd. The fields' frames are already there when `framesWritten` (`run`
+/// has them written by the processes that solved the final predictions: `FinalPredictions`); then only
+/// the collections naming them are written here.
 enum OutputWriter {
-    static func write(_ s: RunSummary, to staging: OutputStaging, console: Console) throws {
+    static func write(_ s: RunSummary, to staging: OutputStaging, framesWritten: Bool = false, console: Console) throws {
         do {
             try ResultsFile.write(s, to: try staging.path("results.nc"), version: CalibrateTool.version)
             try historyTable(s).write(to: try staging.path("history.csv"))
@@ -13,8 +15,10 @@ enum OutputWriter {
                 plots = try Plots.write(s, folder: try staging.folder("plots"), relativeTo: "plots/")
             }
             var fields: [String] = []
-            if s.configuration.output.fields, s.loaded.setups.contains(where: { $0.steps.first?.field != nil || $0.series != nil }) {
-                fields = try FieldOutput.write(s, folder: try staging.folder("fields"), relativeTo: "fields/")
+            if FieldOutput.wanted(s.loaded) {
+                let folder = try staging.folder("fields")
+                fields = framesWritten ? try FieldOutput.writeCollections(s.loaded, folder: folder, relativeTo: "fields/")
+                    : try FieldOutput.write(s, folder: folder, relativeTo: "fields/")
             }
             let report = try MarkdownReport.text(s, plots: plots, fields: fields, version: CalibrateTool.version)
             try AtomicFile.write(report, to: try staging.path("report.md"))

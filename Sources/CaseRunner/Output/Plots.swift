@@ -46,7 +46,7 @@ enum Plots {
                     try save(plot, "\(name)_series.svg", "\(o.quantity.label.capitalizedFirst) '\(name)' over time: data ± σ and the fitted model at every time step")
                     continue
                 }
-                if let field = setup.steps.first?.field, layout.atoms != nil, setup.configuration.sweep == nil {
+                if let field = setup.field, layout.atoms != nil, setup.configuration.sweep == nil {
                     // Residuals by position: against the atom's reference coordinate along each axis observed.
                     let perAtom = max(layout.shape.last ?? 1, 1)
                     let positions = try atomPositions(field, atoms: layout.atoms!)

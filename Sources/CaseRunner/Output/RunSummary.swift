@@ -67,10 +67,9 @@ struct HistoryRow {
 
 extension RunSummary {
     /// The prediction of observable `j` of a time-stepped experiment `e` at every time step
-    /// (`consolidation.times`), from the states of the prediction; nil for other experiments.
+    /// (`consolidation.times`), as its owner computed it with the prediction; nil for other experiments.
     func everyStep(experiment e: Int, observable j: Int) throws -> (times: [Double], values: [Double])? {
-        guard let series = loaded.setups[e].series, prediction.displacements.indices.contains(e) else { return nil }
-        let values = try series.valuesAtEveryStep(prediction.displacements[e], theta: theta, names: space.names).map { $0[j] }
-        return (series.consolidation.times, values)
+        guard let series = loaded.setups[e].series, let every = prediction.everyStep(experiment: e) else { return nil }
+        return (series.consolidation.times, every.map { $0[j] })
     }
 }

@@ -4,8 +4,10 @@ import Foundation
 /// After the optimizer: uncertainty, identifiability notes, predictions at the fitted parameters,
 /// and the summary printed at the end of a run.
 enum Analysis {
+    /// `predict` gives the predictions at the fitted θ (solved by the processes that own the steps:
+    /// `FinalPredictions`).
     static func summarize(fit: FitProblem, result: OptimizationResult, history: [HistoryRow], seconds: Double,
-                          method: OptimizerConfiguration.Method) throws -> RunSummary {
+                          method: OptimizerConfiguration.Method, predict: ([Double]) throws -> Prediction) throws -> RunSummary {
         let loaded = fit.loaded
         let space = loaded.space
         let theta = try space.physical(from: result.z)
@@ -22,7 +24,7 @@ enum Analysis {
         } catch {
             problem = error.description
         }
-        let prediction = try Prediction.compute(loaded, theta: theta, jobs: fit.problem.executor.distribution.jobs)
+        let prediction = try predict(theta)
         let newton = result.innerIterations
         var summary = RunSummary(command: "run", loaded: loaded, data: fit.data, initialTheta: space.initialPhysical, theta: theta,
                                  optimization: result, method: method.rawValue, history: history, uncertainty: uncertainty,
@@ -95,10 +97,12 @@ enum Analysis {
 /// Shared steps of the commands.
 enum CommandSupport {
     /// Locates and loads a case (and its data), printing warnings; throws every error found.
-    static func load(_ argument: String, console: Console, readData: Bool) throws(CaseError) -> (LoadedCase, [ExperimentData]?) {
+    /// With `rank` of `ranks`, only that rank's steps are built (`WorkPlan`).
+    static func load(_ argument: String, console: Console, readData: Bool, rank: (Int, of: Int)? = nil) throws(CaseError)
+        -> (LoadedCase, [ExperimentData]?) {
         let location = try CaseLocation.locate(argument)
         let diagnostics = DiagnosticList(file: location.configuration)
-        guard let loaded = LoadedCase.load(location, diagnostics: diagnostics) else {
+        guard let loaded = LoadedCase.load(location, diagnostics: diagnostics, rank: rank) else {
             throw CaseError(diagnostics.items.filter { $0.severity != .note })
         }
         var data: [ExperimentData]?

@@ -43,8 +43,13 @@ final class LoadedCase {
     let configurationBytes: Data
     let space: ParameterSpace
     let setups: [ExperimentSetup]
+    /// In a distributed run, which rank builds and solves each step (this process built only its own);
+    /// nil when this process built everything.
+    let plan: WorkPlan?
 
-    private init(location: CaseLocation, configuration: CaseConfiguration, bytes: Data, space: ParameterSpace, setups: [ExperimentSetup]) {
+    private init(location: CaseLocation, configuration: CaseConfiguration, bytes: Data, space: ParameterSpace, setups: [ExperimentSetup],
+                 plan: WorkPlan?) {
+        self.plan = plan
         self.location = location
         self.configuration = configuration
         self.configurationBytes = bytes
@@ -54,8 +59,9 @@ final class LoadedCase {
 
     /// Reads and checks the configuration and builds the models; nil with the problems in `diagnostics`.
     /// `transform` changes the decoded configuration before the models are built (`check --refine`).
+    /// With `rank` of `ranks` (a distributed run), only the steps the `WorkPlan` gives this rank are built.
     static func load(_ location: CaseLocation, diagnostics d: DiagnosticList,
-                     transform: ((CaseConfiguration) -> CaseConfiguration)? = nil) -> LoadedCase? {
+                     transform: ((CaseConfiguration) -> CaseConfiguration)? = nil, rank: (Int, of: Int)? = nil) -> LoadedCase? {
         let path = location.configuration
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
@@ -95,8 +101,11 @@ final class LoadedCase {
         }
         // Size before work: a case that cannot fit is refused before anything large is built.
         guard CaseSize.admit(configuration, diagnostics: d) else { return nil }
-        guard let setups = ModelAssembly.build(configuration, directory: location.directory, space: space, diagnostics: d) else { return nil }
-        return LoadedCase(location: location, configuration: configuration, bytes: bytes, space: space, setups: setups)
+        let plan = rank.map { WorkPlan(configuration, ranks: $0.of, rank: $0.0) }
+        guard let setups = ModelAssembly.build(configuration, directory: location.directory, space: space, diagnostics: d, plan: plan) else {
+            return nil
+        }
+        return LoadedCase(location: location, configuration: configuration, bytes: bytes, space: space, setups: setups, plan: plan)
     }
 
     /// Reads every experiment's data; nil with the problems in `diagnostics`.
@@ -110,7 +119,8 @@ final class LoadedCase {
         return d.hasErrors ? nil : all
     }
 
-    /// Unknowns of the case's largest equilibrium solve.
+    /// Unknowns of the largest equilibrium solve this process built (in a distributed run, the ranks
+    /// agree on the largest over all: `Parallelism.largestSolve`).
     var largestSolve: Int {
         setups.map { setup in
             setup.series.map { $0.model.layout.unknownCount } ?? setup.steps.map(\.model.unknownCount).max() ?? 0

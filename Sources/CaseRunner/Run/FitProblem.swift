@@ -3,18 +3,23 @@ import Physics
 import Sparse
 
 /// The calibration problem of a case with data: one Bilevel `Experiment` per sweep step with data,
-/// holding only the observed (non-missing) values, all sharing the case's parameter space.
+/// holding only the observed (non-missing) values, all sharing the case's parameter space. In a
+/// distributed run (`LoadedCase.plan`) the experiments of other ranks are `RemoteExperiment`s (their
+/// name and residual count, from the data every rank reads), and `assignment` says who owns each.
 final class FitProblem {
     let loaded: LoadedCase
     let data: [ExperimentData]
     let problem: CalibrationProblem
     /// Number of data residuals (without prior rows).
     let residualCount: Int
+    /// The rank of each experiment of `problem` (from the plan; nil without one).
+    let assignment: ExperimentAssignment?
 
     init(_ loaded: LoadedCase, data: [ExperimentData]) throws {
         self.loaded = loaded
         self.data = data
-        var experiments: [any CalibrationExperiment] = []
+        let plan = loaded.plan
+        var experiments: [any CalibrationExperiment] = [], owners: [Int] = []
         for (e, setup) in loaded.setups.enumerated() {
             let variables = data[e].variables
             if let series = setup.series {
@@ -32,14 +37,20 @@ final class FitProblem {
                         sigma.append(variables[j].sigma[i])
                     }
                 }
-                experiments.append(try series.experiment(name: setup.configuration.name, observed: observed, sigma: sigma))
+                owners.append(plan?.owner(experiment: e, step: 0) ?? 0)
+                if plan?.owns(experiment: e, step: 0) ?? true {
+                    experiments.append(try series.experiment(name: setup.configuration.name, observed: observed, sigma: sigma))
+                } else {
+                    experiments.append(RemoteExperiment(name: setup.configuration.name, observationCount: observed.count, isStatic: false))
+                }
                 continue
             }
-            for step in setup.steps {
+            let built = Dictionary(uniqueKeysWithValues: setup.steps.map { ($0.step, $0) })
+            for k in 0 ..< setup.stepCount {
                 var components: [Int] = [], observed: [Double] = [], sigma: [Double] = []
                 var offset = 0
                 for (j, layout) in setup.layouts.enumerated() {
-                    let base = setup.configuration.sweep == nil ? 0 : step.step * layout.perStep
+                    let base = setup.configuration.sweep == nil ? 0 : k * layout.perStep
                     for i in 0 ..< layout.perStep {
                         let value = variables[j].values[base + i]
                         if value.isNaN { continue }
@@ -50,7 +61,12 @@ final class FitProblem {
                     offset += layout.perStep
                 }
                 guard !components.isEmpty else { continue }
-                let name = setup.configuration.sweep == nil ? setup.configuration.name : "\(setup.configuration.name)[\(step.step)]"
+                let name = setup.configuration.sweep == nil ? setup.configuration.name : "\(setup.configuration.name)[\(k)]"
+                owners.append(plan?.owner(experiment: e, step: k) ?? 0)
+                guard let step = built[k] else {
+                    experiments.append(RemoteExperiment(name: name, observationCount: observed.count, isStatic: true))
+                    continue
+                }
                 let experiment = try Experiment(name: name, model: step.model, newton: step.newton,
                                                 observables: try step.makeObservables(components), observed: observed, sigma: sigma,
                                                 initial: step.initial, bindings: step.bindings)
@@ -62,6 +78,7 @@ final class FitProblem {
         }
         problem = try CalibrationProblem(space: loaded.space, experiments: experiments)
         residualCount = problem.residualCount
+        assignment = plan.map { ExperimentAssignment(owners: owners, costs: owners.map { _ in 1 }, ranks: $0.ranks) }
     }
 
     var space: ParameterSpace { loaded.space }
@@ -85,92 +102,6 @@ final class FitProblem {
     }
 }
 
-/// Predictions of every observable of every experiment at one θ, on the layout of the data, and
-/// the equilibrium displacements of every step (for field output).
-struct Prediction {
-    /// [experiment][observable] → values, row-major like the data variable.
-    let values: [[[Double]]]
-    /// [experiment][step] → full displacement vector.
-    let displacements: [[[Double]]]
-    /// Newton iterations over all steps.
-    let newtonIterations: Int
-
-    /// Solves every step at full physical θ; throws a `CaseError` naming the step that failed (the
-    /// first in order). The steps (and time-stepped runs) are independent: with `jobs` > 1 they are
-    /// solved on that many threads, each by one, with the same results.
-    static func compute(_ loaded: LoadedCase, theta: [Double], jobs: Int = 1) throws -> Prediction {
-        let items = loaded.setups.enumerated().flatMap { e, setup in
-            setup.series != nil ? [(e, -1)] : setup.steps.indices.map { (e, $0) }
-        }
-        let solved = WorkerPool.map(items.count, jobs: jobs, order: Array(items.indices.reversed())) { k in
-            let (e, s) = items[k]
-            return Result { try solve(loaded.setups[e], step: s, theta: theta, names: loaded.space.names) }
-        }
-        var values: [[[Double]]] = [], displacements: [[[Double]]] = []
-        var newton = 0, next = 0
-        for setup in loaded.setups {
-            var perObservable = setup.layouts.map { [Double](repeating: .nan, count: $0.count) }
-            var states: [[Double]] = []
-            if let series = setup.series {
-                let result = try solved[next].get()
-                next += 1
-                newton += result.iterations
-                let c = series.componentCount
-                for i in series.observationTimes.indices { for j in 0 ..< c { perObservable[j][i] = result.values[i * c + j] } }
-                values.append(perObservable)
-                displacements.append(result.states)
-                continue
-            }
-            for step in setup.steps {
-                let result = try solved[next].get()
-                next += 1
-                newton += result.iterations
-                states.append(result.states[0])
-                var offset = 0
-                for (j, layout) in setup.layouts.enumerated() {
-                    let base = setup.configuration.sweep == nil ? 0 : step.step * layout.perStep
-                    for i in 0 ..< layout.perStep { perObservable[j][base + i] = result.values[offset + i] }
-                    offset += layout.perStep
-                }
-            }
-            values.append(perObservable)
-            displacements.append(states)
-        }
-        return Prediction(values: values, displacements: displacements, newtonIterations: newton)
-    }
-
-    /// One step's (or one time-stepped run's, `step` −1) predictions, states and Newton iterations.
-    private static func solve(_ setup: ExperimentSetup, step index: Int, theta: [Double], names: [String]) throws
-        -> (values: [Double], states: [[Double]], iterations: Int) {
-        if let series = setup.series {
-            guard let result = try series.predict(theta: theta, names: names) else {
-                if let reason = series.lastRejection {
-                    throw CaseError("experiment '\(setup.configuration.name)': the consolidation run at " + describe(theta, names)
-                                    + " is not a state of the material: \(reason); reduce the load, or check E and the mesh")
-                }
-                throw CaseError("experiment '\(setup.configuration.name)': the consolidation run failed at " + describe(theta, names)
-                                + "; the parameters may be unphysical (E > 0, 0 ≤ ν < ½, α ∈ (0, 1], M > 0, k > 0) or a Newton step did not converge")
-            }
-            return (result.values, result.states, result.iterations)
-        }
-        let step = setup.steps[index]
-        guard let result = try step.predict(theta: theta, names: names) else {
-            let at = setup.configuration.sweep.map { " at sweep value \($0.values[step.step])" } ?? ""
-            if let reason = step.lastRejection {
-                throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium at " + describe(theta, names)
-                                + " was rejected: \(reason); reduce the loading, or check the potential's parameters "
-                                + "(model.minimum_separation sets the closest admissible approach of atoms, default 0.5)")
-            }
-            throw CaseError("experiment '\(setup.configuration.name)'\(at): the equilibrium was not found at "
-                            + describe(theta, names) + "; the parameters may be unphysical, or the loading too large")
-        }
-        return (result.values, [result.equilibrium.displacement], result.equilibrium.iterations)
-    }
-
-    static func describe(_ theta: [Double], _ names: [String]) -> String {
-        zip(names, theta).map { "\($0) = \(formatNumber($1))" }.joined(separator: ", ")
-    }
-}
 
 /// Shortest round-trip text of a number (deterministic, locale-free).
 func formatNumber(_ x: Double) -> String {

@@ -40,12 +40,25 @@ enum Parallelism {
         BLASThreads.set(max(1, cores / (jobs * ranksHere)))
     }
 
-    /// The executor of `problem` on this process: MPI ranks (× jobs), or jobs threads, or serial.
-    static func executor(for problem: CalibrationProblem, jobs: Int, world: MPIWorld?) -> any ExperimentExecutor {
-        if let world, world.size > 1 {
-            return DistributedExecutor(communicator: world, experiments: problem.experiments, jobs: jobs)
+    /// The executor of `fit` on this process: MPI ranks (× jobs) by the assignment its case was built
+    /// for, or jobs threads, or serial.
+    static func executor(for fit: FitProblem, jobs: Int, world: (any Communicator)?) -> any ExperimentExecutor {
+        if let world, world.size > 1, let assignment = fit.assignment {
+            return distributed(world, assignment: assignment, jobs: jobs)
         }
         return jobs > 1 ? ThreadExecutor(jobs: jobs) : SerialExecutor()
+    }
+
+    private static func distributed<C: Communicator>(_ world: C, assignment: ExperimentAssignment, jobs: Int) -> any ExperimentExecutor {
+        DistributedExecutor(communicator: world, assignment: assignment, jobs: jobs)
+    }
+
+    /// The largest equilibrium of the case, over the ranks of a distributed run (each built only its own
+    /// steps), so that every rank chooses the same BLAS thread count. Collective.
+    static func largestSolve(_ mine: Int, world: (any Communicator)?) -> Int {
+        guard let world, world.size > 1 else { return mine }
+        let all = world.gather([Double(mine)], root: 0).compactMap(\.first)
+        return Int(world.broadcast([all.max() ?? 0], root: 0).first ?? Double(mine))
     }
 
     /// The distribution in words, for the log and the report.
@@ -98,19 +111,24 @@ enum RankAgreement {
 public enum RankWorker {
     /// Runs this rank's share of `calibrate arguments`; returns the exit status rank 0 ended with.
     public static func main(_ arguments: [String], world: MPIWorld) -> Int32 {
+        // Rank 0 handles SIGINT/SIGTERM (stopping at the next iteration) and tells the others to stop.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        return serve(arguments, world: world)
+    }
+
+    /// The work of a rank other than 0 of `world` (an MPI job, or an in-process group in tests).
+    static func serve(_ arguments: [String], world: some Communicator) -> Int32 {
         let console = Console(out: { _ in }, error: { FileHandle.standardError.write(Data("rank \(world.rank): \($0)".utf8)) })
         console.quiet = true
         guard let invocation = try? CommandLineParser.parse(arguments), invocation.command == .run, !invocation.help,
               !invocation.version, let target = invocation.cases.first else { return ExitStatus.success }
-        // Rank 0 handles SIGINT/SIGTERM (stopping at the next iteration) and tells the others to stop.
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
         if let threads = invocation.threads { BLASThreads.set(threads) } else { _ = try? BLASThreads.configureFromEnvironment() }
         do {
             let prepared: RunCommand.Prepared
             do {
                 prepared = try CaseSize.$force.withValue(invocation.force) {
-                    try RunCommand.prepare(target, options: RunOptions(), console: console)
+                    try RunCommand.prepare(target, options: RunOptions(), console: console, rank: (world.rank, of: world.size))
                 }
             } catch {
                 try RankAgreement.agree(world, error: error)
@@ -119,9 +137,13 @@ public enum RankWorker {
             try RankAgreement.agree(world, error: nil)
             let jobs = Parallelism.jobs(option: invocation.jobs, configuration: prepared.optimizer,
                                         experiments: prepared.fit.problem.experiments.count)
-            Parallelism.chooseBLASThreads(jobs: jobs, userChose: invocation.threads != nil, largestSolve: prepared.fit.loaded.largestSolve)
-            let executor = DistributedExecutor(communicator: world, experiments: prepared.fit.problem.experiments, jobs: jobs)
-            return try executor.serve(prepared.fit.problem.experiments, names: prepared.fit.space.names)
+            let largestSolve = Parallelism.largestSolve(prepared.fit.loaded.largestSolve, world: world)
+            Parallelism.chooseBLASThreads(jobs: jobs, userChose: invocation.threads != nil, largestSolve: largestSolve)
+            let executor = DistributedExecutor(communicator: world, assignment: prepared.fit.assignment!, jobs: jobs)
+            let loaded = prepared.fit.loaded
+            return try executor.serve(prepared.fit.problem.experiments, names: prepared.fit.space.names) {
+                FinalPredictions.reply(loaded, request: $0, jobs: jobs)
+            }
         } catch let stop as RankAgreement.Stop {
             return stop.status
         } catch {

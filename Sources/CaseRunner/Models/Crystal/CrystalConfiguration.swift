@@ -77,7 +77,7 @@ extension CrystalConfiguration: BuiltInModel {
         }
         if context.diagnostics.hasErrors { return nil }
         let model = try crystal.makeModel()
-        let setups = (0 ..< steps).map { k in
+        let setups = (0 ..< steps).filter { context.builds(experiment: index, step: $0) }.map { k in
             StepSetup(experiment: index, step: k, model: model, newton: newton, initial: crystal.initialDisplacement,
                       bindings: e.bindings(crystal.parameterNames, step: k), componentCount: kinds.count,
                       makeObservables: { try crystal.observables($0.map { kinds[$0] }) }, field: nil)

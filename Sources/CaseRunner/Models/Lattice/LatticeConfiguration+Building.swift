@@ -92,7 +92,7 @@ extension LatticeConfiguration {
             indenter = Indenter(radius: i.radius, lateral: lateral, maximumDepth: deepest)
         }
         var setups: [StepSetup] = []
-        for k in 0 ..< steps {
+        for k in 0 ..< steps where context.builds(experiment: index, step: k) {
             let factor = e.sweep?.target == .loadFactor ? e.sweep!.values[k] : 1
             let constraints = e.loading.constraints.map { c in
                 GroupConstraint(group: c.group, components: Dictionary(uniqueKeysWithValues: c.displacement.enumerated().compactMap { axis, v in
@@ -113,7 +113,8 @@ extension LatticeConfiguration {
             setup.stateCheck = { u in AtomicOverlap.find(lattice: lattice, displacement: u, fraction: fraction)?.description }
             setups.append(setup)
         }
-        return ExperimentSetup(configuration: e, steps: setups, layouts: layouts)
+        return ExperimentSetup(configuration: e, steps: setups, layouts: layouts, series: nil,
+                               field: FieldGeometry(dimension: dimension, reference: lattice.positions, atomIDs: lattice.originalIndex))
     }
 
     /// Size before work: where the data file already exists, each observable's variable must hold as many
@@ -155,7 +156,7 @@ extension LatticeConfiguration {
     }
 
     public func summary(of setups: [ExperimentSetup]) -> String {
-        let atoms = setups.first?.steps.first?.field?.atomIDs.count ?? 0
+        let atoms = setups.first?.field?.atomIDs.count ?? 0
         return "\(lattice) lattice, \(cells.map(String.init).joined(separator: " × ")) cells (\(atoms) atoms), \(potential.name) potential, "
             + "cutoff \(formatNumber(cutoffInner))–\(formatNumber(cutoffOuter))"
     }

@@ -106,12 +106,27 @@ public struct ModelBuildContext {
     /// The configuration file, for messages located in it.
     public let configurationFile: String?
 
+    /// Which steps this process builds (a rank of a distributed run builds only its own); nil: all.
+    private let ownedSteps: (@Sendable (_ experiment: Int, _ step: Int) -> Bool)?
+
     public init(directory: String, space: ParameterSpace?, diagnostics: DiagnosticList, configurationFile: String? = nil) {
+        self.init(directory: directory, space: space, diagnostics: diagnostics, configurationFile: configurationFile, builds: nil)
+    }
+
+    init(directory: String, space: ParameterSpace?, diagnostics: DiagnosticList, configurationFile: String? = nil,
+         builds: (@Sendable (Int, Int) -> Bool)?) {
         self.directory = directory
         self.space = space
         self.diagnostics = diagnostics
         self.configurationFile = configurationFile
+        ownedSteps = builds
     }
+
+    /// Whether `build` should build the model of sweep step `step` of experiment `experiment` (its index):
+    /// in a distributed run each rank builds only its own steps; a step not built is left out of the
+    /// returned `ExperimentSetup.steps` (the layouts are still needed: every rank reads all the data).
+    /// A kind that builds every step anyway still works: the other ranks' steps are dropped.
+    public func builds(experiment: Int, step: Int) -> Bool { ownedSteps?(experiment, step) ?? true }
 
     /// `relative` (a path written in case.json) inside the case folder.
     public func path(_ relative: String) -> String { CaseLocation.join(directory, relative) }
