@@ -139,7 +139,7 @@ enum RunCommand {
         }
 
         let space = loaded.space
-        let equilibria = fit.problem.experiments.reduce(0) { $0 + (($1 as? TimeSeriesExperiment)?.stepTimes.count ?? 1) }
+        let equilibria = fit.equilibria
         console.info("calibrating '\(loaded.configuration.title)': \(space.freeCount) free parameter(s), \(fit.residualCount) observations in "
                      + "\(loaded.setups.count) experiment(s), \(equilibria) equilibri\(equilibria == 1 ? "um" : "a") "
                      + "per evaluation; \(optimizer.method == .levenbergMarquardt ? "Levenberg–Marquardt" : "L-BFGS-B")")

@@ -14,12 +14,15 @@ final class FitProblem {
     let residualCount: Int
     /// The rank of each experiment of `problem` (from the plan; nil without one).
     let assignment: ExperimentAssignment?
+    /// Equilibria per evaluation: one per step with data, every time step of a time-stepped run.
+    let equilibria: Int
 
     init(_ loaded: LoadedCase, data: [ExperimentData]) throws {
         self.loaded = loaded
         self.data = data
         let plan = loaded.plan
         var experiments: [any CalibrationExperiment] = [], owners: [Int] = []
+        var equilibria = 0
         for (e, setup) in loaded.setups.enumerated() {
             let variables = data[e].variables
             if let series = setup.series {
@@ -38,6 +41,7 @@ final class FitProblem {
                     }
                 }
                 owners.append(plan?.owner(experiment: e, step: 0) ?? 0)
+                equilibria += series.consolidation.times.count
                 if plan?.owns(experiment: e, step: 0) ?? true {
                     experiments.append(try series.experiment(name: setup.configuration.name, observed: observed, sigma: sigma))
                 } else {
@@ -63,6 +67,7 @@ final class FitProblem {
                 guard !components.isEmpty else { continue }
                 let name = setup.configuration.sweep == nil ? setup.configuration.name : "\(setup.configuration.name)[\(k)]"
                 owners.append(plan?.owner(experiment: e, step: k) ?? 0)
+                equilibria += 1
                 guard let step = built[k] else {
                     experiments.append(RemoteExperiment(name: name, observationCount: observed.count, isStatic: true))
                     continue
@@ -78,6 +83,7 @@ final class FitProblem {
         }
         problem = try CalibrationProblem(space: loaded.space, experiments: experiments)
         residualCount = problem.residualCount
+        self.equilibria = equilibria
         assignment = plan.map { ExperimentAssignment(owners: owners, costs: owners.map { _ in 1 }, ranks: $0.ranks) }
     }
 
