@@ -76,7 +76,8 @@ import Testing
     /// A run over `ranks` in-process ranks (rank 0 drives, the others serve), writing into `out`. Every
     /// run here chooses its BLAS threads as `run` does (one: the case is small), so that the one-process
     /// reference and the ranks use the same count.
-    static func distributedRun(_ folder: String, out: String, ranks: Int, workerCase: String? = nil) -> (status: Int32?, error: String) {
+    static func distributedRun(_ folder: String, out: String, ranks: Int, workerCase: String? = nil,
+                               configure: @escaping @Sendable (inout RunOptions) -> Void = { _ in }) -> (status: Int32?, error: String, workers: [Int32?]) {
         let outcomes = InProcessGroup.run(size: ranks) { world -> (Int32?, String) in
             if world.rank != 0 {
                 return (RankWorker.serve(["run", workerCase ?? folder], world: world), "")
@@ -84,13 +85,14 @@ import Testing
             var options = RunOptions()
             options.output = out
             options.maximumIterations = 1
+            configure(&options)
             do {
                 return (try RunCommand.perform(folder, options: options, console: Self.quiet(), world: world).status, "")
             } catch {
                 return (nil, "\(error)")
             }
         }
-        return outcomes[0]
+        return (outcomes[0].0, outcomes[0].1, outcomes.dropFirst().map(\.0))
     }
 
     static func files(_ folder: String) -> [String] {
@@ -152,5 +154,46 @@ import Testing
         let whole = try RunCommand.prepare(folder.path, options: RunOptions(), console: Self.quiet())
         let reference = try Prediction.compute(whole.loaded, theta: theta)
         #expect(merged.values == reference.values && merged.newtonIterations == reference.newtonIterations)
+    }
+
+    /// Stopped at an iteration boundary (as on a signal: the test hook takes the same path), a run over
+    /// two ranks ends every rank with the interrupted status and keeps the checkpoint; resumed over three
+    /// ranks it ends with the results of an uninterrupted run in one process.
+    @Test func anInterruptedDistributedRunResumesOnOtherRanks() throws {
+        let folder = Self.sweptCase()
+        var options = RunOptions()
+        options.output = folder.path + "/whole"
+        options.maximumIterations = 3
+        let whole = try RunCommand.perform(folder.path, options: options, console: Self.quiet(), world: nil)
+        let out = folder.path + "/results"
+        let stopped = Self.distributedRun(folder.path, out: out, ranks: 2) { o in
+            o.maximumIterations = 3
+            o.stopAfterIterations = 1
+        }
+        #expect(stopped.status == ExitStatus.interrupted(SIGINT) && stopped.workers == [ExitStatus.interrupted(SIGINT)], "\(stopped)")
+        #expect(!folder.exists("results") && folder.exists(".results.checkpoint"), "\(folder.contents)")
+        let resumed = Self.distributedRun(folder.path, out: out, ranks: 3) { o in
+            o.maximumIterations = 3
+            o.resume = true
+        }
+        #expect(resumed.status == whole.status && resumed.workers.allSatisfy { $0 == whole.status }, "\(resumed)")
+        #expect(try ParallelRunTests.sameResults(folder.path + "/whole/results.nc", out + "/results.nc"))
+    }
+
+    /// In an MPI job SIGUSR1 and SIGUSR2, which mpirun passes on without ending the job, stop a run as
+    /// SIGTERM does (exit status 143).
+    /// The watcher stays installed for the rest of the test process (a stray SIGUSR2 must not end it).
+    static let userSignalWatcher: SignalWatcher = {
+        let watcher = SignalWatcher(terminating: [SIGUSR2])
+        watcher.start()
+        return watcher
+    }()
+
+    @Test func userSignalsStopLikeSIGTERMInAnMPIJob() throws {
+        let watcher = Self.userSignalWatcher
+        kill(getpid(), SIGUSR2)
+        let deadline = Date().addingTimeInterval(5)
+        while watcher.received == nil && Date() < deadline { usleep(10_000) }
+        #expect(watcher.received == SIGTERM)
     }
 }

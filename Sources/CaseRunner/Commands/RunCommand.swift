@@ -150,7 +150,9 @@ enum RunCommand {
         }
         let journal = EvaluationJournal(replaying: replay)
         journal.onReplayFinished = { [fit] in fit.problem.anchors = replayAnchors }
-        let signals = options.handleSignals ? SignalWatcher() : nil
+        // In an MPI job, SIGUSR1/SIGUSR2 (which mpirun passes on without ending the job) stop the run as SIGTERM does.
+        let distributed = fit.problem.executor is any DistributedLeader
+        let signals = options.handleSignals ? SignalWatcher(terminating: distributed ? [SIGUSR1, SIGUSR2] : []) : nil
         let monitor = RunMonitor(journal: journal, space: space, console: console, checkpointPath: checkpointPath,
                                  fingerprint: fingerprint, threads: BLASThreads.current, previousSeconds: previousSeconds,
                                  stopAfterIterations: options.stopAfterIterations, signals: signals,

@@ -111,9 +111,9 @@ enum RankAgreement {
 public enum RankWorker {
     /// Runs this rank's share of `calibrate arguments`; returns the exit status rank 0 ended with.
     public static func main(_ arguments: [String], world: MPIWorld) -> Int32 {
-        // Rank 0 handles SIGINT/SIGTERM (stopping at the next iteration) and tells the others to stop.
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
+        // Rank 0 handles SIGINT/SIGTERM and SIGUSR1/SIGUSR2 (stopping at the next iteration) and tells the
+        // others to stop; here they must not end the rank first (SIGUSR1's default action would).
+        for sig in [SIGINT, SIGTERM, SIGUSR1, SIGUSR2] { signal(sig, SIG_IGN) }
         return serve(arguments, world: world)
     }
 

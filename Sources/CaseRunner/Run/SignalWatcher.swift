@@ -4,7 +4,18 @@ import Foundation
 /// Turns SIGINT (Ctrl-C) and SIGTERM into a request to stop at the next outer-iteration boundary,
 /// where the checkpoint is complete. A second signal ends the process at once (the checkpoint of
 /// the last completed iteration stays valid).
+///
+/// `terminating` signals are taken as SIGTERM: in an MPI job, SIGUSR1 and SIGUSR2, which Open MPI's
+/// `mpirun` passes on to every rank without ending the job (it answers SIGTERM itself by killing the
+/// ranks within about two seconds and exiting with 1), so that a run under mpirun can be stopped at an
+/// iteration boundary with the usual exit status (docs/parallel.md).
 final class SignalWatcher: @unchecked Sendable {
+    private let terminating: [Int32]
+
+    init(terminating: [Int32] = []) {
+        self.terminating = terminating
+    }
+
     private let lock = NSLock()
     private var sources: [DispatchSourceSignal] = []
     private var signalReceived: Int32?
@@ -17,10 +28,11 @@ final class SignalWatcher: @unchecked Sendable {
     var received: Int32? { lock.withLock { signalReceived } }
 
     func start() {
-        for sig in [SIGINT, SIGTERM] {
+        for sig in [SIGINT, SIGTERM] + terminating {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak self] in self?.handle(sig) }
+            let meaning = terminating.contains(sig) ? SIGTERM : sig
+            source.setEventHandler { [weak self] in self?.handle(meaning) }
             source.resume()
             sources.append(source)
         }
@@ -29,8 +41,7 @@ final class SignalWatcher: @unchecked Sendable {
     func stop() {
         for s in sources { s.cancel() }
         sources = []
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for sig in [SIGINT, SIGTERM] + terminating { signal(sig, SIG_DFL) }
     }
 
     private func handle(_ sig: Int32) {
