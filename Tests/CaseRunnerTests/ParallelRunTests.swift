@@ -88,6 +88,53 @@ import Testing
         #expect(report.contains("\(ranks) × 1") && report.contains("experiments of rank \(ranks - 1)"), "\(report)")
     }
 
+    /// SIGUSR1 to mpirun (which passes it on without ending the job) stops the run at the iteration
+    /// boundary: mpirun exits with 143 like a plain run on SIGTERM, the checkpoint is kept, nothing is
+    /// published. (SIGTERM itself makes Open MPI's mpirun kill the ranks and exit with 1: docs/parallel.md.)
+    @Test func sigusr1StopsAnMPIRunWithTheUsualStatus() throws {
+        guard Self.tool != nil, Self.mpirun != nil else {
+            print("ParallelRunTests: skipped, mpirun or the built calibrate executable is missing")
+            return
+        }
+        let folder = TemporaryFolder()
+        let arguments = [Self.mpirun!] + (getuid() == 0 ? ["--allow-run-as-root"] : [])
+            + ["--oversubscribe", "-np", "2", Self.tool!, "run", Self.indentation, "--out", folder.path + "/results", "--threads", "1", "--quiet"]
+        let pid = try #require(Self.spawnWithSignalsUnblocked(arguments))
+        // The checkpoint of iteration 0 shows that rank 0 watches the signals.
+        let deadline = Date().addingTimeInterval(300)
+        var status: Int32 = 0
+        while !folder.exists(".results.checkpoint") && waitpid(pid, &status, WNOHANG) == 0 && Date() < deadline { usleep(100_000) }
+        kill(pid, SIGUSR1)
+        waitpid(pid, &status, 0)
+        #expect((status >> 8) & 0xff == ExitStatus.interrupted(SIGTERM) && status & 0x7f == 0, "wait status \(status)")
+        #expect(folder.exists(".results.checkpoint") && !folder.exists("results"), "\(folder.contents)")
+    }
+
+    /// Starts `arguments` with no signal blocked (Foundation's Process would pass on the mask of the
+    /// calling thread, where the test runner's threads block SIGUSR1) and output discarded; its pid.
+    static func spawnWithSignalsUnblocked(_ arguments: [String]) -> pid_t? {
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t(), defaults = sigset_t()
+        sigemptyset(&none)
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGUSR1)
+        sigaddset(&defaults, SIGTERM)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { for a in argv { free(a) } }
+        var pid = pid_t()
+        return posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, environ) == 0 ? pid : nil
+    }
+
     @Test func anMPIJobStopsEveryRankWhenOneCannotLoadTheCase() throws {
         guard Self.tool != nil, Self.mpirun != nil else {
             print("ParallelRunTests: skipped, mpirun or the built calibrate executable is missing")
