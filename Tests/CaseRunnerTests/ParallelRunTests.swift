@@ -84,6 +84,11 @@ import Testing
         let mpi = try Self.launch(["run", Self.indentation, "--out", folder.path + "/mpi"] + Self.shortRun, ranks: ranks)
         #expect(one.status <= 1 && mpi.status == one.status, "\(one.err)\(mpi.err)")
         #expect(try Self.sameResults(folder.path + "/one/results.nc", folder.path + "/mpi/results.nc"))
+        // The field files, written by the ranks that own the steps, are those of one process byte for byte.
+        let fields = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path + "/one/fields")) ?? []).sorted()
+        #expect(fields.count == 3 * 7, "a collection and six frames per tip: \(fields)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: folder.path + "/mpi/fields")) ?? []).sorted() == fields)
+        for file in fields { #expect(folder.read("one/fields/" + file) == folder.read("mpi/fields/" + file), "\(file)") }
         let report = String(decoding: folder.read("mpi/report.md") ?? Data(), as: UTF8.self)
         #expect(report.contains("\(ranks) × 1") && report.contains("experiments of rank \(ranks - 1)"), "\(report)")
     }
