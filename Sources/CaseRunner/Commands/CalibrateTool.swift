@@ -28,6 +28,9 @@ public enum CalibrateTool {
         if let world = MPIWorld.shared, world.rank != 0 {
             status = ModelRegistry.$current.withValue(registry) { RankWorker.main(arguments, world: world) }
         } else {
+            // Rank 0 of an MPI job: SIGUSR1/SIGUSR2, which mpirun passes on, must not end it before `run`
+            // watches them (they then stop the run as SIGTERM does: docs/parallel.md).
+            if MPIWorld.shared != nil { for sig in [SIGUSR1, SIGUSR2] { signal(sig, SIG_IGN) } }
             status = main(arguments, registry: registry, console: .standard(), handleSignals: true)
         }
         MPIWorld.shared?.finish()
