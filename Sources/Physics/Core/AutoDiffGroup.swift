@@ -48,6 +48,7 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
                 "\(Term.self) declares DofHyper with \(dofJetCount) variables; it is over the \(Term.dofVariableCount) dofs "
                     + "(and previous dofs): declare \(hyperJetDeclaration(variables: Term.dofVariableCount)), or leave it out")
         }
+        try Term.validateTranslationInvariance()
         guard connectivity.termCount == termCount,
               connectivity.indices.count == termCount * Term.dofCount
         else {
@@ -117,19 +118,32 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
     @inlinable
     func evaluateDerivatives(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         // Without parameter derivatives, a declared `DofHyper` carries the dofs alone (the parameters
-        // enter as constants): fewer variables, the same dof derivatives.
-        if Term.DofHyper.variableCount == Term.dofVariableCount && e.needs.isDisjoint(with: [.mixed, .parameterGradient]) {
-            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.DofHyper.self)
+        // enter as constants): fewer variables, the same dof derivatives. A translation-invariant term
+        // also holds its first atom constant (`TranslationInvariance.swift`).
+        let dofPass = e.needs.isDisjoint(with: [.mixed, .parameterGradient])
+        let d = Term.translationDimension
+        if d > 0 && (dofPass ? Term.RelativeDofHyper.variableCount == Term.dofCount - d
+                             : Term.RelativeHyper.variableCount == Term.localVariableCount - d) {
+            if !terms.isEmpty { try verifyTranslationInvariance(e, term: 0, dimension: d) }
+            if dofPass {
+                try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.RelativeDofHyper.self, heldDofs: d)
+            } else {
+                try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.RelativeHyper.self, heldDofs: d)
+            }
+        } else if Term.DofHyper.variableCount == Term.dofVariableCount && dofPass {
+            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.DofHyper.self, heldDofs: 0)
         } else {
-            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.Hyper.self)
+            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.Hyper.self, heldDofs: 0)
         }
     }
 
     /// The derivative pass with the term evaluated in `J`, whose variables are the local variables
-    /// (all of them, or the dofs and previous dofs: then the parameters are constants).
+    /// after the first `held` (all of them, or the dofs and previous dofs: then the parameters are
+    /// constants). With `held` > 0 (the first atom of a translation-invariant term), the first atom's
+    /// derivatives come from the others' (`TranslationExpansion`).
     @inlinable
     func evaluateDerivatives<J: SecondOrderJet>(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?,
-                                                in _: J.Type) throws {
+                                                in _: J.Type, heldDofs held: Int) throws {
         let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
         let seeded = J.variableCount
         // Local variables, then the term's result, which is read in place (`JetReference`): a jet read
@@ -139,13 +153,18 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
         for slot in 0 ..< count {
             let value = slot < k + kh ? 0 : e.parameters[parameterIndices[slot - k - kh]]
             // Parameters are the same for every term: set once.
-            (local + slot).initialize(to: slot < seeded ? J(value, variable: slot) : J(value))
+            (local + slot).initialize(to: slot >= held && slot - held < seeded ? J(value, variable: slot - held) : J(value))
         }
         result.initialize(to: J(0))
+        let scratchCount = TranslationExpansion<J>.scratchCount(dimension: held, variableCount: count)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
+        scratch.initialize(repeating: 0, count: scratchCount)
+        let expansion = TranslationExpansion(UnsafePointer(result), dimension: held, dofCount: k, variableCount: count, scratch: scratch)
         let positions = e.positions, history = e.history
         defer {
             local.deinitialize(count: count + 1)
             local.deallocate()
+            scratch.deallocate()
         }
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
           try connectivity.indices.withUnsafeBufferPointer { dofIndices in
@@ -157,9 +176,16 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
                 var finite = r.value.isFinite
                 for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
                 guard finite else { throw nonFinite(t) }
-                e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
-                             unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
-                             scatter: scatter)
+                if held == 0 {
+                    e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
+                                 unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
+                                 scatter: scatter)
+                } else {
+                    expansion.expand()
+                    e.accumulate(expansion, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
+                                 unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
+                                 scatter: scatter)
+                }
             }
           }
         }
