@@ -141,7 +141,8 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
     /// after the first `held` (all of them, or the dofs and previous dofs: then the parameters are
     /// constants). With `held` > 0 (the first atom of a translation-invariant term), the first atom's
     /// derivatives come from the others' (`TranslationExpansion`).
-    @inlinable
+    /// (Always inlined, so that `held` is a constant in the per-term loop.)
+    @inline(__always) @inlinable
     func evaluateDerivatives<J: SecondOrderJet>(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?,
                                                 in _: J.Type, heldDofs held: Int) throws {
         let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
@@ -156,7 +157,7 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
             (local + slot).initialize(to: slot >= held && slot - held < seeded ? J(value, variable: slot - held) : J(value))
         }
         result.initialize(to: J(0))
-        let scratchCount = TranslationExpansion<J>.scratchCount(dimension: held, variableCount: count)
+        let scratchCount = TranslationExpansion<J>.scratchCount(dimension: held, dofCount: k, variableCount: count)
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
         scratch.initialize(repeating: 0, count: scratchCount)
         let expansion = TranslationExpansion(UnsafePointer(result), dimension: held, dofCount: k, variableCount: count, scratch: scratch)

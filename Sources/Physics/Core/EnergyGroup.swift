@@ -78,6 +78,18 @@ extension EnergyEvaluation {
             let values = matrix.values
             scatter.positions.withUnsafeBufferPointer { positions in
                 var slot = scatter.termStarts[t]
+                // The same entries in the same order, read linearly when stored so.
+                if let packed = r.packedHessian(over: k) {
+                    for s in 0 ..< k * (k + 1) / 2 {
+                        let p = Int(positions[slot + s])
+                        if p >= 0 {
+                            values[p] += packed[s]
+                        } else if p <= -2 {
+                            values[-p - 2] += 2 * packed[s]
+                        }
+                    }
+                    return
+                }
                 for a in 0 ..< k {
                     for b in a ..< k {
                         let p = Int(positions[slot])

@@ -61,6 +61,9 @@ public protocol LocalEnergy: Sendable {
     static var parameterCount: Int { get }
     /// Whether the term also reads the previous time step's values of its dofs (incremental potentials).
     static var readsHistory: Bool { get }
+    /// Coordinates per atom of a `TranslationInvariant` term (its `spatialDimension`), 0 for others:
+    /// given by the conformance, not declared.
+    static var translationDimension: Int { get }
     /// The term's energy.
     func energy<S: Real>(_ v: LocalVariables<S>) -> S
 }

@@ -31,19 +31,25 @@ public protocol TranslationInvariant: LocalEnergy {
     static var spatialDimension: Int { get }
 }
 
+extension TranslationInvariant {
+    @inlinable public static var translationDimension: Int { spatialDimension }
+}
+
 /// The derivatives of a translation-invariant term over all its local variables, read from its jet
-/// over every atom but the first: the first atom's entries are computed once per term into a few
-/// doubles of scratch (`expand`), the others are read in place from the jet. Hands `accumulate` the
-/// full local derivatives without making the local Hessian. The scratch belongs to the caller.
+/// over every atom but the first. Per term, `expand` computes the first atom's gradient, the packed
+/// upper triangle of the Hessian over the dofs (the first atom's rows from the others', the rest
+/// copied from the jet) and the first atom's mixed derivatives into a few doubles of scratch, so
+/// assembly scatters the triangle in one linear pass. The scratch belongs to the caller.
 @frozen public struct TranslationExpansion<J: SecondOrderJet>: LocalDerivatives {
     /// The jet over atoms 1 … A−1 (and possibly the parameters).
     public let pointer: UnsafePointer<J>
     /// d, coordinates per atom; k, the term's dof count; n, all its local variables.
     public let dimension: Int, dofCount: Int, variableCount: Int
-    /// ∂E/∂x₀ (d entries), then the first atom's Hessian rows (d rows of n entries).
+    /// ∂E/∂x₀ (d entries), the packed upper triangle over the k dofs (k(k+1)/2), then ∂²E/∂x₀∂θ (d rows
+    /// of n − k).
     public let scratch: UnsafeMutablePointer<Double>
 
-    /// Scratch of `scratchCount(dimension:variableCount:)` doubles.
+    /// Scratch of `scratchCount(dimension:dofCount:variableCount:)` doubles.
     @inlinable public init(_ pointer: UnsafePointer<J>, dimension: Int, dofCount: Int, variableCount: Int,
                            scratch: UnsafeMutablePointer<Double>) {
         self.pointer = pointer
@@ -53,28 +59,44 @@ public protocol TranslationInvariant: LocalEnergy {
         self.scratch = scratch
     }
 
-    @inlinable public static func scratchCount(dimension: Int, variableCount: Int) -> Int { dimension * (1 + variableCount) }
+    @inlinable public static func scratchCount(dimension d: Int, dofCount k: Int, variableCount n: Int) -> Int {
+        d + k * (k + 1) / 2 + d * (n - k)
+    }
 
-    /// Computes the first atom's entries from the jet's current contents (after each term's energy).
+    /// Position of (a, b), a ≤ b < k, in the packed triangle (after the gradient).
+    @inline(__always) @inlinable func packedIndex(_ a: Int, _ b: Int) -> Int {
+        dimension + a * (2 * dofCount - a + 1) / 2 + (b - a)
+    }
+
+    /// Computes the entries from the jet's current contents (after each term's energy).
     @inline(__always) @inlinable public func expand() {
-        let d = dimension, n = variableCount, seeded = J.variableCount
-        let rows = scratch + d
+        let d = dimension, k = dofCount, seeded = J.variableCount, mixedCount = seeded - (k - d)
+        let mixed = scratch + d + k * (k + 1) / 2
         for c in 0 ..< d {
             var g = 0.0
-            for m in stride(from: c, to: dofCount - d, by: d) { g -= J.derivative(at: pointer, m) }
+            for m in stride(from: c, to: k - d, by: d) { g -= J.derivative(at: pointer, m) }
             scratch[c] = g
-            // Columns over atoms 1 … and the seeded parameters: −Σ_m F_m,column.
-            for column in 0 ..< seeded {
+            // Row c over atoms 1 …: −Σ_m F_(m,c),b; then over the seeded parameters.
+            for b in d ..< k {
                 var h = 0.0
-                for m in stride(from: c, to: dofCount - d, by: d) { h -= J.secondDerivative(at: pointer, m, column) }
-                rows[c * n + d + column] = h
+                for m in stride(from: c, to: k - d, by: d) { h -= J.secondDerivative(at: pointer, m, b - d) }
+                scratch[packedIndex(c, b)] = h
             }
-            // The first atom's own block: −Σ_n (row entries over atom n's coordinate c2).
-            for c2 in 0 ..< d {
+            for j in 0 ..< max(0, mixedCount) {
                 var h = 0.0
-                for column in stride(from: d + c2, to: dofCount, by: d) { h -= rows[c * n + column] }
-                rows[c * n + c2] = h
+                for m in stride(from: c, to: k - d, by: d) { h -= J.secondDerivative(at: pointer, m, k - d + j) }
+                mixed[c * mixedCount + j] = h
             }
+            // The first atom's own block: −Σ_n of the row's entries over atom n's coordinate c2.
+            for c2 in c ..< d {
+                var h = 0.0
+                for b in stride(from: d + c2, to: k, by: d) { h -= scratch[packedIndex(c, b)] }
+                scratch[packedIndex(c, c2)] = h
+            }
+        }
+        // Rows over atoms 1 …: the jet's own entries.
+        for a in d ..< k {
+            for b in a ..< k { scratch[packedIndex(a, b)] = J.secondDerivative(at: pointer, a - d, b - d) }
         }
     }
 
@@ -85,9 +107,17 @@ public protocol TranslationInvariant: LocalEnergy {
     }
 
     @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double {
-        if i < dimension { return scratch[dimension + i * variableCount + j] }
-        if j < dimension { return scratch[dimension + j * variableCount + i] }
-        return J.secondDerivative(at: pointer, i - dimension, j - dimension)
+        let a = min(i, j), b = max(i, j)
+        if b < dofCount { return scratch[packedIndex(a, b)] }
+        if a < dimension {
+            let mixedCount = J.variableCount - (dofCount - dimension)
+            return scratch[dimension + dofCount * (dofCount + 1) / 2 + a * mixedCount + (b - dofCount)]
+        }
+        return J.secondDerivative(at: pointer, a - dimension, b - dimension)
+    }
+
+    @inline(__always) @inlinable public func packedHessian(over k: Int) -> UnsafePointer<Double>? {
+        k == dofCount ? UnsafePointer(scratch + dimension) : nil
     }
 }
 
@@ -106,7 +136,8 @@ extension TranslationInvariant {
         let values = try Self.localValues(dofs: dofs, previous: [], parameters: parameters)
         let jets = values.enumerated().map { $0.offset < d ? RelativeHyper($0.element) : RelativeHyper($0.element, variable: $0.offset - d) }
         let result = UnsafeMutablePointer<RelativeHyper>.allocate(capacity: 1)
-        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: TranslationExpansion<RelativeHyper>.scratchCount(dimension: d, variableCount: count))
+        let scratch = UnsafeMutablePointer<Double>.allocate(
+            capacity: TranslationExpansion<RelativeHyper>.scratchCount(dimension: d, dofCount: Self.dofCount, variableCount: count))
         defer {
             result.deallocate()
             scratch.deallocate()
@@ -126,8 +157,13 @@ extension LocalEnergy {
     /// declared relative jets over the dofs of every atom but the first (plus the parameters).
     @usableFromInline
     static func validateTranslationInvariance() throws {
-        guard let invariant = Self.self as? any TranslationInvariant.Type else { return }
-        let d = invariant.spatialDimension
+        let declared = (Self.self as? any TranslationInvariant.Type)?.spatialDimension ?? 0
+        guard translationDimension == declared else {
+            throw PhysicsError.invalidModel("\(Self.self) declares translationDimension \(translationDimension), but its spatialDimension is "
+                + "\(declared); do not declare translationDimension: it follows from the TranslationInvariant conformance")
+        }
+        let d = declared
+        guard d != 0 else { return }
         guard d >= 1, dofCount % d == 0, dofCount >= 2 * d, !readsHistory else {
             throw PhysicsError.invalidModel(
                 "\(Self.self) is declared TranslationInvariant with spatialDimension \(d), but it has \(dofCount) dofs"
@@ -150,18 +186,17 @@ extension LocalEnergy {
         }
     }
 
-    /// Coordinates per atom if the term is `TranslationInvariant`, else 0.
-    @inlinable static var translationDimension: Int {
-        (Self.self as? any TranslationInvariant.Type)?.spatialDimension ?? 0
-    }
+    /// Not translation invariant unless declared.
+    @inlinable public static var translationDimension: Int { 0 }
 }
 
 extension AutoDiffGroup {
     /// Checks the `TranslationInvariant` declaration on term `t` at the current positions, in the full
     /// `Hyper`: the gradient and every Hessian column summed over the atoms, coordinate by coordinate,
-    /// must vanish (to 10⁻⁸ of the summed magnitudes: round-off is far below, a term that is not invariant
-    /// far above — an on-site spring's Hessian sums to its stiffness even at rest). One term's jet per
-    /// pass: a wrong declaration would otherwise give wrong first-atom derivatives silently.
+    /// must vanish, to 10⁻⁸ of the largest gradient or Hessian entry of the term times its atom count
+    /// (round-off is far below; a term that is not invariant far above — an on-site spring's Hessian
+    /// sums to its stiffness even at rest). One term's jet per pass: a wrong declaration would otherwise
+    /// give wrong first-atom derivatives silently.
     @inlinable
     func verifyTranslationInvariance(_ e: EnergyEvaluation, term t: Int, dimension d: Int) throws {
         let count = Term.localVariableCount, k = Term.dofCount
@@ -170,16 +205,18 @@ extension AutoDiffGroup {
         gather(t, e, into: local) { value, slot in Term.Hyper(value, variable: slot) }
         (local + count).initialize(to: terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: 0)))
         let r = JetReference(UnsafePointer(local + count))
+        // Scales over the whole term: a column's own entries may cancel to round-off of the others.
+        var gradientScale = 0.0, hessianScale = 0.0
+        for i in 0 ..< k {
+            gradientScale = max(gradientScale, abs(r.derivative(i)))
+            for j in 0 ..< count { hessianScale = max(hessianScale, abs(r.secondDerivative(i, j))) }
+        }
         for c in 0 ..< d {
             for column in -1 ..< count {
-                var sum = 0.0, size = 0.0
-                for i in stride(from: c, to: k, by: d) {
-                    let x = column < 0 ? r.derivative(i) : r.secondDerivative(i, column)
-                    sum += x
-                    size += abs(x)
-                }
+                var sum = 0.0
+                for i in stride(from: c, to: k, by: d) { sum += column < 0 ? r.derivative(i) : r.secondDerivative(i, column) }
                 // Not finite: left to the pass's own check, which names the term's dofs.
-                guard !(abs(sum) > 1e-8 * size) || !sum.isFinite else {
+                guard !(abs(sum) > 1e-8 * Double(k / d) * (column < 0 ? gradientScale : hessianScale)) || !sum.isFinite else {
                     throw notTranslationInvariant(term: t, sum: sum, column: column, coordinate: c)
                 }
             }
