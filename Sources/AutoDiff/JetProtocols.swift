@@ -22,13 +22,25 @@ public protocol LocalDerivatives {
     /// ∂²f/∂xᵢ∂xⱼ (either order).
     func secondDerivative(_ i: Int, _ j: Int) -> Double
     /// The upper triangle of the Hessian over the first `k` variables, row by row ((0,0), (0,1) …
-    /// (k−1,k−1)), if it is stored so, contiguously; nil (the default) otherwise. Assembly then adds it
-    /// in one linear pass instead of entry by entry.
-    func packedHessian(over k: Int) -> UnsafePointer<Double>?
+    /// (k−1,k−1)), if it is stored so: its first `headCount` entries at `head`, the rest at `tail`;
+    /// nil (the default) otherwise. Assembly then adds it in linear passes instead of entry by entry.
+    func packedHessian(over k: Int) -> PackedHessian?
+}
+
+/// A packed upper triangle stored in two contiguous pieces (see `LocalDerivatives.packedHessian`).
+@frozen public struct PackedHessian {
+    public let head: UnsafePointer<Double>
+    public let headCount: Int
+    public let tail: UnsafePointer<Double>
+    @inlinable public init(head: UnsafePointer<Double>, headCount: Int, tail: UnsafePointer<Double>) {
+        self.head = head
+        self.headCount = headCount
+        self.tail = tail
+    }
 }
 
 extension LocalDerivatives {
-    @inlinable public func packedHessian(over k: Int) -> UnsafePointer<Double>? { nil }
+    @inlinable public func packedHessian(over k: Int) -> PackedHessian? { nil }
 }
 
 /// A `FirstOrderJet` that also carries the exact Hessian.
@@ -103,7 +115,8 @@ extension HyperJet: SecondOrderJet {
     @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { J.secondDerivative(at: pointer, i, j) }
     /// The jet's own packed Hessian when its variables are exactly the first `k` (a jet over more
     /// variables interleaves their columns in each row).
-    @inline(__always) @inlinable public func packedHessian(over k: Int) -> UnsafePointer<Double>? {
-        J.variableCount == k ? J.packedHessian(at: pointer) : nil
+    @inline(__always) @inlinable public func packedHessian(over k: Int) -> PackedHessian? {
+        guard J.variableCount == k, let packed = J.packedHessian(at: pointer) else { return nil }
+        return PackedHessian(head: packed, headCount: k * (k + 1) / 2, tail: packed)
     }
 }

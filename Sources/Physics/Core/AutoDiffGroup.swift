@@ -147,23 +147,18 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
                                                 in _: J.Type, heldDofs held: Int) throws {
         let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
         let seeded = J.variableCount
-        // Local variables, then the term's result, which is read in place (`JetReference`): a jet read
-        // through its methods is copied whole for every entry.
-        let local = UnsafeMutablePointer<J>.allocate(capacity: count + 1)
-        let result = local + count
+        let local = UnsafeMutablePointer<J>.allocate(capacity: count)
         for slot in 0 ..< count {
             let value = slot < k + kh ? 0 : e.parameters[parameterIndices[slot - k - kh]]
             // Parameters are the same for every term: set once.
             (local + slot).initialize(to: slot >= held && slot - held < seeded ? J(value, variable: slot - held) : J(value))
         }
-        result.initialize(to: J(0))
         let scratchCount = TranslationExpansion<J>.scratchCount(dimension: held, dofCount: k, variableCount: count)
         let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
         scratch.initialize(repeating: 0, count: scratchCount)
-        let expansion = TranslationExpansion(UnsafePointer(result), dimension: held, dofCount: k, variableCount: count, scratch: scratch)
         let positions = e.positions, history = e.history
         defer {
-            local.deinitialize(count: count + 1)
+            local.deinitialize(count: count)
             local.deallocate()
             scratch.deallocate()
         }
@@ -171,21 +166,24 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
           try connectivity.indices.withUnsafeBufferPointer { dofIndices in
             for t in 0 ..< terms.count {
                 setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
-                // Jets are trivial values: initializing over the previous result is an assignment.
-                result.initialize(to: terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh)))
-                let r = JetReference(UnsafePointer(result))
-                var finite = r.value.isFinite
-                for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
-                guard finite else { throw nonFinite(t) }
-                if held == 0 {
-                    e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
-                                 unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
-                                 scatter: scatter)
-                } else {
-                    expansion.expand()
-                    e.accumulate(expansion, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
-                                 unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
-                                 scatter: scatter)
+                // The result stays where the energy returned it and is read in place (`JetReference`): a
+                // jet read through its methods, or copied out, is copied whole (a stall on every term).
+                var result = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
+                try withUnsafePointer(to: &result) { pointer in
+                    let r = JetReference(pointer)
+                    var finite = r.value.isFinite
+                    for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
+                    guard finite else { throw nonFinite(t) }
+                    let dofs = dofIndices.baseAddress! + t * k, unknowns = unknownIndices.baseAddress! + t * k
+                    if held == 0 {
+                        e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofs, unknowns: unknowns,
+                                     parameterIndices: parameterIndices, scatter: scatter)
+                    } else {
+                        let expansion = TranslationExpansion(pointer, dimension: held, dofCount: k, variableCount: count, scratch: scratch)
+                        expansion.expand()
+                        e.accumulate(expansion, term: t, dofCount: k, historyCount: kh, dofs: dofs, unknowns: unknowns,
+                                     parameterIndices: parameterIndices, scatter: scatter)
+                    }
                 }
             }
           }

@@ -80,14 +80,18 @@ extension EnergyEvaluation {
                 var slot = scatter.termStarts[t]
                 // The same entries in the same order, read linearly when stored so.
                 if let packed = r.packedHessian(over: k) {
-                    for s in 0 ..< k * (k + 1) / 2 {
-                        let p = Int(positions[slot + s])
-                        if p >= 0 {
-                            values[p] += packed[s]
-                        } else if p <= -2 {
-                            values[-p - 2] += 2 * packed[s]
+                    @inline(__always) func add(_ piece: UnsafePointer<Double>, _ count: Int, from slot: Int) {
+                        for s in 0 ..< count {
+                            let p = Int(positions[slot + s])
+                            if p >= 0 {
+                                values[p] += piece[s]
+                            } else if p <= -2 {
+                                values[-p - 2] += 2 * piece[s]
+                            }
                         }
                     }
+                    add(packed.head, packed.headCount, from: slot)
+                    add(packed.tail, k * (k + 1) / 2 - packed.headCount, from: slot + packed.headCount)
                     return
                 }
                 for a in 0 ..< k {

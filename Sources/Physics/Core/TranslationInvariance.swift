@@ -36,17 +36,18 @@ extension TranslationInvariant {
 }
 
 /// The derivatives of a translation-invariant term over all its local variables, read from its jet
-/// over every atom but the first. Per term, `expand` computes the first atom's gradient, the packed
-/// upper triangle of the Hessian over the dofs (the first atom's rows from the others', the rest
-/// copied from the jet) and the first atom's mixed derivatives into a few doubles of scratch, so
-/// assembly scatters the triangle in one linear pass. The scratch belongs to the caller.
+/// over every atom but the first. Per term, `expand` computes the first atom's entries — its gradient,
+/// its rows of the packed upper triangle over the dofs, its mixed derivatives — into a few doubles of
+/// scratch; the others are read in place from the jet. When the jet is over the dofs alone, the rows of
+/// atoms 1 … are the jet's own packed Hessian, in order, so assembly scatters the triangle in two
+/// linear pieces (`packedHessian(over:)`) without making it. The scratch belongs to the caller.
 @frozen public struct TranslationExpansion<J: SecondOrderJet>: LocalDerivatives {
     /// The jet over atoms 1 … A−1 (and possibly the parameters).
     public let pointer: UnsafePointer<J>
     /// d, coordinates per atom; k, the term's dof count; n, all its local variables.
     public let dimension: Int, dofCount: Int, variableCount: Int
-    /// ∂E/∂x₀ (d entries), the packed upper triangle over the k dofs (k(k+1)/2), then ∂²E/∂x₀∂θ (d rows
-    /// of n − k).
+    /// ∂E/∂x₀ (d entries), the first atom's d rows of the packed upper triangle over the dofs, then
+    /// ∂²E/∂x₀∂θ (d rows of the seeded parameters).
     public let scratch: UnsafeMutablePointer<Double>
 
     /// Scratch of `scratchCount(dimension:dofCount:variableCount:)` doubles.
@@ -60,43 +61,35 @@ extension TranslationInvariant {
     }
 
     @inlinable public static func scratchCount(dimension d: Int, dofCount k: Int, variableCount n: Int) -> Int {
-        d + k * (k + 1) / 2 + d * (n - k)
+        d + d * (2 * k - d + 1) / 2 + d * (n - k)
     }
 
-    /// Position of (a, b), a ≤ b < k, in the packed triangle (after the gradient).
-    @inline(__always) @inlinable func packedIndex(_ a: Int, _ b: Int) -> Int {
-        dimension + a * (2 * dofCount - a + 1) / 2 + (b - a)
-    }
+    /// Entries of the first atom's rows of the packed triangle: rows 0 … d−1 of k, d(2k − d + 1)/2.
+    @inline(__always) @inlinable var headCount: Int { dimension * (2 * dofCount - dimension + 1) / 2 }
+    /// The seeded parameters (0 in Newton's passes).
+    @inline(__always) @inlinable var seededParameterCount: Int { J.variableCount - (dofCount - dimension) }
 
-    /// Computes the entries from the jet's current contents (after each term's energy).
+    /// Computes the first atom's entries from the jet's current contents (after each term's energy).
     @inline(__always) @inlinable public func expand() {
-        let d = dimension, k = dofCount, seeded = J.variableCount, mixedCount = seeded - (k - d)
-        let mixed = scratch + d + k * (k + 1) / 2
+        let d = dimension, k = dofCount, q = seededParameterCount
+        let rows = scratch + d, mixed = scratch + d + headCount
         for c in 0 ..< d {
+            let row = rows + (c * (2 * k - c + 1) / 2 - c)    // row[b] is (c, b)
             var g = 0.0
             for m in stride(from: c, to: k - d, by: d) { g -= J.derivative(at: pointer, m) }
             scratch[c] = g
-            // Row c over atoms 1 …: −Σ_m F_(m,c),b; then over the seeded parameters.
-            for b in d ..< k {
+            // Over atoms 1 … and the seeded parameters: −Σ_m F_(m,c),b.
+            for b in d ..< k + q {
                 var h = 0.0
                 for m in stride(from: c, to: k - d, by: d) { h -= J.secondDerivative(at: pointer, m, b - d) }
-                scratch[packedIndex(c, b)] = h
-            }
-            for j in 0 ..< max(0, mixedCount) {
-                var h = 0.0
-                for m in stride(from: c, to: k - d, by: d) { h -= J.secondDerivative(at: pointer, m, k - d + j) }
-                mixed[c * mixedCount + j] = h
+                if b < k { row[b] = h } else { mixed[c * q + b - k] = h }
             }
             // The first atom's own block: −Σ_n of the row's entries over atom n's coordinate c2.
             for c2 in c ..< d {
                 var h = 0.0
-                for b in stride(from: d + c2, to: k, by: d) { h -= scratch[packedIndex(c, b)] }
-                scratch[packedIndex(c, c2)] = h
+                for b in stride(from: d + c2, to: k, by: d) { h -= row[b] }
+                row[c2] = h
             }
-        }
-        // Rows over atoms 1 …: the jet's own entries.
-        for a in d ..< k {
-            for b in a ..< k { scratch[packedIndex(a, b)] = J.secondDerivative(at: pointer, a - d, b - d) }
         }
     }
 
@@ -107,17 +100,16 @@ extension TranslationInvariant {
     }
 
     @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double {
-        let a = min(i, j), b = max(i, j)
-        if b < dofCount { return scratch[packedIndex(a, b)] }
-        if a < dimension {
-            let mixedCount = J.variableCount - (dofCount - dimension)
-            return scratch[dimension + dofCount * (dofCount + 1) / 2 + a * mixedCount + (b - dofCount)]
-        }
-        return J.secondDerivative(at: pointer, a - dimension, b - dimension)
+        let a = min(i, j), b = max(i, j), d = dimension, k = dofCount
+        if a >= d { return J.secondDerivative(at: pointer, a - d, b - d) }
+        if b < k { return scratch[d + a * (2 * k - a + 1) / 2 + (b - a)] }
+        return scratch[d + headCount + a * seededParameterCount + (b - k)]
     }
 
-    @inline(__always) @inlinable public func packedHessian(over k: Int) -> UnsafePointer<Double>? {
-        k == dofCount ? UnsafePointer(scratch + dimension) : nil
+    /// The first atom's rows, then the jet's own triangle (when it is over the dofs alone).
+    @inline(__always) @inlinable public func packedHessian(over k: Int) -> PackedHessian? {
+        guard k == dofCount, seededParameterCount == 0, let jet = J.packedHessian(at: pointer) else { return nil }
+        return PackedHessian(head: UnsafePointer(scratch + dimension), headCount: headCount, tail: jet)
     }
 }
 
