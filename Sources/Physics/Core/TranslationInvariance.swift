@@ -46,8 +46,9 @@ extension TranslationInvariant {
     public let pointer: UnsafePointer<J>
     /// d, coordinates per atom; k, the term's dof count; n, all its local variables.
     public let dimension: Int, dofCount: Int, variableCount: Int
-    /// ∂E/∂x₀ (d entries), the first atom's d rows of the packed upper triangle over the dofs, then
-    /// ∂²E/∂x₀∂θ (d rows of the seeded parameters).
+    /// ∂E/∂x₀ (d entries), the packed upper triangle over the dofs (the first atom's d rows; the
+    /// others' only when parameters are seeded too, copied from the jet, whose rows then interleave
+    /// the parameters' columns), then ∂²E/∂x₀∂θ (d rows of the seeded parameters).
     public let scratch: UnsafeMutablePointer<Double>
 
     /// Scratch of `scratchCount(dimension:dofCount:variableCount:)` doubles.
@@ -61,7 +62,7 @@ extension TranslationInvariant {
     }
 
     @inlinable public static func scratchCount(dimension d: Int, dofCount k: Int, variableCount n: Int) -> Int {
-        d + d * (2 * k - d + 1) / 2 + d * (n - k)
+        d + k * (k + 1) / 2 + d * (n - k)
     }
 
     /// Entries of the first atom's rows of the packed triangle: rows 0 … d−1 of k, d(2k − d + 1)/2.
@@ -72,7 +73,7 @@ extension TranslationInvariant {
     /// Computes the first atom's entries from the jet's current contents (after each term's energy).
     @inline(__always) @inlinable public func expand() {
         let d = dimension, k = dofCount, q = seededParameterCount
-        let rows = scratch + d, mixed = scratch + d + headCount
+        let rows = scratch + d, mixed = scratch + d + k * (k + 1) / 2
         for c in 0 ..< d {
             let row = rows + (c * (2 * k - c + 1) / 2 - c)    // row[b] is (c, b)
             var g = 0.0
@@ -91,6 +92,15 @@ extension TranslationInvariant {
                 row[c2] = h
             }
         }
+        if q > 0 {
+            var p = headCount
+            for a in d ..< k {
+                for b in a ..< k {
+                    rows[p] = J.secondDerivative(at: pointer, a - d, b - d)
+                    p += 1
+                }
+            }
+        }
     }
 
     @inline(__always) @inlinable public var value: Double { J.value(at: pointer) }
@@ -103,13 +113,17 @@ extension TranslationInvariant {
         let a = min(i, j), b = max(i, j), d = dimension, k = dofCount
         if a >= d { return J.secondDerivative(at: pointer, a - d, b - d) }
         if b < k { return scratch[d + a * (2 * k - a + 1) / 2 + (b - a)] }
-        return scratch[d + headCount + a * seededParameterCount + (b - k)]
+        return scratch[d + k * (k + 1) / 2 + a * seededParameterCount + (b - k)]
     }
 
-    /// The first atom's rows, then the jet's own triangle (when it is over the dofs alone).
+    /// The first atom's rows, then the jet's own triangle when it is over the dofs alone; else the
+    /// whole triangle from scratch.
     @inline(__always) @inlinable public func packedHessian(over k: Int) -> PackedHessian? {
-        guard k == dofCount, seededParameterCount == 0, let jet = J.packedHessian(at: pointer) else { return nil }
-        return PackedHessian(head: UnsafePointer(scratch + dimension), headCount: headCount, tail: jet)
+        guard k == dofCount else { return nil }
+        let triangle = UnsafePointer(scratch + dimension)
+        guard seededParameterCount == 0 else { return PackedHessian(head: triangle, headCount: k * (k + 1) / 2, tail: triangle) }
+        guard let jet = J.packedHessian(at: pointer) else { return nil }
+        return PackedHessian(head: triangle, headCount: headCount, tail: jet)
     }
 }
 
