@@ -6,9 +6,12 @@ import Sparse
 /// Energy alone is evaluated in `Double`; anything more in the term's `HyperJet`, seeded over the local
 /// variables [dofs | previous dofs | parameters] — or, for passes without parameter derivatives (Newton's),
 /// in its `DofHyper` over the dofs alone when the term declares one (the same dof derivatives, bit for
-/// bit). Scratch storage is allocated once per evaluation, never per term; each term's result is read in
-/// place and its Hessian scattered straight into the matrix by the precomputed scatter map. A non-finite
-/// result throws `PhysicsError.nonFinite` naming the term and its dofs.
+/// bit); a `TranslationInvariant` term in its `RelativeDofHyper`/`RelativeHyper` over every atom but the
+/// first, the first atom's derivatives following from the others' (the same to round-off; the
+/// declaration is checked at every derivative pass on the first term). Scratch storage is allocated
+/// once per evaluation, never per term; each term's result is read in place and its Hessian scattered
+/// straight into the matrix by the precomputed scatter map. A non-finite result throws
+/// `PhysicsError.nonFinite` naming the term and its dofs.
 ///
 /// Speed: a `Model` holds its groups as `any EnergyGroup`, and a generic type's conformance reached
 /// through an existential runs the unspecialized generic code, where every arithmetic operation of the
