@@ -10,9 +10,9 @@ import Sparse
 // while those over the first atom follow from them by the chain rule through d_m = x_m − x₀:
 //   ∂E/∂x₀ = −Σ_m F_m,   ∂²E/∂x₀∂x_n = −Σ_m F_mn,   ∂²E/∂x₀∂θ = −Σ_m F_mθ,
 //   ∂²E/∂x₀∂x₀ = Σ_m Σ_n F_mn = −Σ_n ∂²E/∂x₀∂x_n
-// (coordinate by coordinate; the "relative coordinates" of molecular mechanics, e.g. Allen &
-// Tildesley, *Computer Simulation of Liquids*, 2nd ed., 2017, §2.4: the forces on a term's atoms sum to
-// zero). So the term is evaluated in a jet over A − 1 atoms instead of A — `HyperJet<4, 10>` instead
+// (coordinate by coordinate: the chain rule through the intermediate variables d_m, e.g. Griewank &
+// Walther, *Evaluating Derivatives*, 2nd ed., 2008, ch. 3; physically, Newton's third law — a term's
+// forces on its atoms sum to zero). So the term is evaluated in a jet over A − 1 atoms instead of A — `HyperJet<4, 10>` instead
 // of `HyperJet<6, 21>` for a planar angle, `HyperJet<2, 3>` instead of `HyperJet<4, 10>` for a bond —
 // with the positions themselves as values (the first atom's as constants), so the term's code is
 // unchanged. The entries over atoms m, n ≥ 1 are those of the full jet bit for bit (forward mode
