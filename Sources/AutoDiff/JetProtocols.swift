@@ -21,6 +21,26 @@ public protocol LocalDerivatives {
     func derivative(_ i: Int) -> Double
     /// ∂²f/∂xᵢ∂xⱼ (either order).
     func secondDerivative(_ i: Int, _ j: Int) -> Double
+    /// The upper triangle of the Hessian over the first `k` variables, row by row ((0,0), (0,1) …
+    /// (k−1,k−1)), if it is stored so: its first `headCount` entries at `head`, the rest at `tail`;
+    /// nil (the default) otherwise. Assembly then adds it in linear passes instead of entry by entry.
+    func packedHessian(over k: Int) -> PackedHessian?
+}
+
+/// A packed upper triangle stored in two contiguous pieces (see `LocalDerivatives.packedHessian`).
+@frozen public struct PackedHessian {
+    public let head: UnsafePointer<Double>
+    public let headCount: Int
+    public let tail: UnsafePointer<Double>
+    @inlinable public init(head: UnsafePointer<Double>, headCount: Int, tail: UnsafePointer<Double>) {
+        self.head = head
+        self.headCount = headCount
+        self.tail = tail
+    }
+}
+
+extension LocalDerivatives {
+    @inlinable public func packedHessian(over k: Int) -> PackedHessian? { nil }
 }
 
 /// A `FirstOrderJet` that also carries the exact Hessian.
@@ -31,6 +51,9 @@ public protocol SecondOrderJet: FirstOrderJet, LocalDerivatives {
     static func value(at jet: UnsafePointer<Self>) -> Double
     static func derivative(at jet: UnsafePointer<Self>, _ i: Int) -> Double
     static func secondDerivative(at jet: UnsafePointer<Self>, _ i: Int, _ j: Int) -> Double
+    /// The packed upper triangle of the Hessian over all `variableCount` variables, row by row, at its
+    /// address in the jet at `jet`; nil if the jet does not store it so.
+    static func packedHessian(at jet: UnsafePointer<Self>) -> UnsafePointer<Double>?
 }
 
 extension SecondOrderJet {
@@ -40,6 +63,7 @@ extension SecondOrderJet {
     @inlinable public static func secondDerivative(at jet: UnsafePointer<Self>, _ i: Int, _ j: Int) -> Double {
         jet.pointee.secondDerivative(i, j)
     }
+    @inlinable public static func packedHessian(at jet: UnsafePointer<Self>) -> UnsafePointer<Double>? { nil }
 
     /// Whether the type's sizes agree (`HyperJet<N, T>` with T = N(N+1)/2). Groups check it before
     /// making any value, so that a wrong declaration is a typed error, not a stop.
@@ -71,6 +95,9 @@ extension HyperJet: SecondOrderJet {
         return unsafe UnsafeRawPointer(jet).load(fromByteOffset: MemoryLayout<Self>.offset(of: \.packedHessian)! + p * MemoryLayout<Double>.stride,
                                                  as: Double.self)
     }
+    @inline(__always) @inlinable public static func packedHessian(at jet: UnsafePointer<Self>) -> UnsafePointer<Double>? {
+        unsafe UnsafeRawPointer(jet).advanced(by: MemoryLayout<Self>.offset(of: \.packedHessian)!).assumingMemoryBound(to: Double.self)
+    }
     @inline(__always) @inlinable public func derivative(_ i: Int) -> Double { gradient[i] }
     @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { hessian(i, j) }
 }
@@ -86,4 +113,10 @@ extension HyperJet: SecondOrderJet {
     @inline(__always) @inlinable public var value: Double { J.value(at: pointer) }
     @inline(__always) @inlinable public func derivative(_ i: Int) -> Double { J.derivative(at: pointer, i) }
     @inline(__always) @inlinable public func secondDerivative(_ i: Int, _ j: Int) -> Double { J.secondDerivative(at: pointer, i, j) }
+    /// The jet's own packed Hessian when its variables are exactly the first `k` (a jet over more
+    /// variables interleaves their columns in each row).
+    @inline(__always) @inlinable public func packedHessian(over k: Int) -> PackedHessian? {
+        guard J.variableCount == k, let packed = J.packedHessian(at: pointer) else { return nil }
+        return PackedHessian(head: packed, headCount: k * (k + 1) / 2, tail: packed)
+    }
 }

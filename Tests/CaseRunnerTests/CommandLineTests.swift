@@ -33,4 +33,21 @@ import Testing
         #expect(calibrate("run", "c", "--optimizer", "newton").status == 2)
         #expect(calibrate("forward", "c", "--set", "D").err == "error: --set expects NAME=VALUE with a finite number, found 'D'\nSee 'calibrate forward --help'.\n")
     }
+
+    @Test func messagesNameTheToolThatRuns() {
+        // A user's executable (`calibrate-beads`) hands its name over: its advice must name it, not `calibrate`.
+        func beads(_ arguments: String...) -> (status: Int32, out: String, err: String) {
+            let (console, captured) = Console.capturing()
+            let status = CalibrateTool.main(arguments, toolName: "calibrate-beads", console: console)
+            return (status, captured.standardOutput, captured.standardError)
+        }
+        #expect(beads("--version").out == "calibrate-beads \(CalibrateTool.version)\n")
+        #expect(beads("synth", "c", "--truth", "D=1").err
+                == "error: 'calibrate-beads synth' needs --noise REL (0 for exact data)\nSee 'calibrate-beads synth --help'.\n")
+        let help = beads("synth", "--help").out
+        #expect(help.contains("Usage: calibrate-beads synth CASE") && !help.contains("Usage: calibrate synth"))
+        #expect(beads("--help").out.contains("(calibrate-beads COMMAND --help"))
+        // The name is the call's own: the standard tool is unchanged after it.
+        #expect(calibrate("--version").out == "calibrate \(CalibrateTool.version)\n")
+    }
 }

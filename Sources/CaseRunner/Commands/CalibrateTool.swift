@@ -10,28 +10,44 @@ import Sparse
 public enum CalibrateTool {
     public static let version = "0.1.0"
 
+    /// The executable's name as messages show it ("run `calibrate synth …`", "See 'calibrate --help'"):
+    /// `calibrate`, or a user's tool (`calibrate-beads`), set for the duration of `main`.
+    @TaskLocal public static var toolName = "calibrate"
+
     /// Runs `calibrate` with `arguments` (without the program name); returns the exit status.
-    /// `registry` holds the model kinds and pair potentials cases may use; `handleSignals` makes a run
-    /// stop cleanly on SIGINT/SIGTERM (the executable sets it).
-    public static func main(_ arguments: [String], registry: ModelRegistry = .standard, console: Console = .standard(),
-                            handleSignals: Bool = false) -> Int32 {
-        ModelRegistry.$current.withValue(registry) { run(arguments, console: console, handleSignals: handleSignals) }
+    /// `registry` holds the model kinds and pair potentials cases may use; `toolName` is the name the
+    /// messages give the tool; `handleSignals` makes a run stop cleanly on SIGINT/SIGTERM (the
+    /// executable sets it).
+    public static func main(_ arguments: [String], registry: ModelRegistry = .standard, toolName: String = "calibrate",
+                            console: Console = .standard(), handleSignals: Bool = false) -> Int32 {
+        $toolName.withValue(toolName) {
+            ModelRegistry.$current.withValue(registry) { run(arguments, console: console, handleSignals: handleSignals) }
+        }
+    }
+
+    /// The name the process was started by (the last component of its path), "calibrate" if none.
+    public static var executableName: String {
+        let name = CommandLine.arguments.first.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""
+        return name.isEmpty ? "calibrate" : name
     }
 
     /// The whole life of a `calibrate`-like executable: the process's arguments, signal handling, and
     /// under `mpirun`/`srun` the ranks other than 0 serving rank 0 their experiments (`RankWorker`,
     /// docs/parallel.md); exits with the tool's status. `calibrate` is this call with the standard
     /// registry, a user's tool (`calibrate-beads`) the same call with its kinds registered.
-    public static func executableMain(registry: ModelRegistry = .standard) -> Never {
+    /// `toolName` defaults to the name the executable was started by.
+    public static func executableMain(registry: ModelRegistry = .standard, toolName: String = executableName) -> Never {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let status: Int32
         if let world = MPIWorld.shared, world.rank != 0 {
-            status = ModelRegistry.$current.withValue(registry) { RankWorker.main(arguments, world: world) }
+            status = $toolName.withValue(toolName) {
+                ModelRegistry.$current.withValue(registry) { RankWorker.main(arguments, world: world) }
+            }
         } else {
             // Rank 0 of an MPI job: SIGUSR1/SIGUSR2, which mpirun passes on, must not end it before `run`
             // watches them (they then stop the run as SIGTERM does: docs/parallel.md).
             if MPIWorld.shared != nil { for sig in [SIGUSR1, SIGUSR2] { signal(sig, SIG_IGN) } }
-            status = main(arguments, registry: registry, console: .standard(), handleSignals: true)
+            status = main(arguments, registry: registry, toolName: toolName, console: .standard(), handleSignals: true)
         }
         MPIWorld.shared?.finish()
         exit(status)
@@ -46,7 +62,7 @@ public enum CalibrateTool {
             return ExitStatus.badInput
         }
         if invocation.version {
-            console.print("calibrate \(version)")
+            console.print("\(toolName) \(version)")
             return ExitStatus.success
         }
         if invocation.help {

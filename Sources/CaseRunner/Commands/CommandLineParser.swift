@@ -76,7 +76,7 @@ public enum CommandLineParser {
             } else if !first.hasPrefix("-"), !FileManager.default.fileExists(atPath: first),
                       let command = Suggestion.closest(to: first, among: Command.allCases.map(\.rawValue)) {
                 // A misspelt command, not a case folder (there is no such folder).
-                throw UsageError("'\(first)' is not a command and not a case folder; did you mean 'calibrate \(command)'?")
+                throw UsageError("'\(first)' is not a command and not a case folder; did you mean '\(CalibrateTool.toolName) \(command)'?")
             }
         }
         let commandName = invocation.command?.rawValue
@@ -103,7 +103,7 @@ public enum CommandLineParser {
             }
             let allowed = common + ["--version"] + (invocation.command.map(options(for:)) ?? options(for: .run))
             guard allowed.contains(name) else {
-                let context = commandName.map { " for 'calibrate \($0)'" } ?? ""
+                let context = commandName.map { " for '\(CalibrateTool.toolName) \($0)'" } ?? ""
                 let known = allowed.filter { $0 != "--version" || invocation.command == nil }
                 throw UsageError("unknown option '\(name)'\(context)" + (Suggestion.closest(to: name, among: known).map { "; did you mean '\($0)'?" } ?? ""),
                                  command: commandName)
@@ -160,20 +160,20 @@ public enum CommandLineParser {
         if invocation.help || invocation.version { return invocation }
         if invocation.command == nil {
             guard !invocation.cases.isEmpty else {
-                throw UsageError("no case folder given; usage: calibrate [COMMAND] CASE [OPTIONS]")
+                throw UsageError("no case folder given; usage: \(CalibrateTool.toolName) [COMMAND] CASE [OPTIONS]")
             }
             invocation.command = .run
         }
         let command = invocation.command!
         if command != .regress {
-            if invocation.cases.isEmpty { throw UsageError("'calibrate \(command.rawValue)' needs a case folder", command: command.rawValue) }
+            if invocation.cases.isEmpty { throw UsageError("'\(CalibrateTool.toolName) \(command.rawValue)' needs a case folder", command: command.rawValue) }
             if invocation.cases.count > 1 {
-                throw UsageError("'calibrate \(command.rawValue)' takes one case folder, found \(invocation.cases.count): "
+                throw UsageError("'\(CalibrateTool.toolName) \(command.rawValue)' takes one case folder, found \(invocation.cases.count): "
                                  + invocation.cases.joined(separator: ", "), command: command.rawValue)
             }
         }
         if command == .synth {
-            if invocation.noise == nil { throw UsageError("'calibrate synth' needs --noise REL (0 for exact data)", command: "synth") }
+            if invocation.noise == nil { throw UsageError("'\(CalibrateTool.toolName) synth' needs --noise REL (0 for exact data)", command: "synth") }
         }
         return invocation
     }

@@ -1,9 +1,11 @@
-/// The text of `calibrate --help` and of each command's `--help`.
+/// The text of `calibrate --help` and of each command's `--help`, with the tool's own name (`CalibrateTool.toolName`).
 enum HelpText {
-    static let general = """
-        calibrate — fit the parameters of physical models to netCDF data by differentiating through equilibria
+    static var general: String {
+        let tool = CalibrateTool.toolName
+        return """
+        \(tool) — fit the parameters of physical models to netCDF data by differentiating through equilibria
 
-        Usage: calibrate [COMMAND] CASE [OPTIONS]
+        Usage: \(tool) [COMMAND] CASE [OPTIONS]
 
         Commands:
           run CASE          calibrate the case (the default when only a folder is given)
@@ -16,7 +18,7 @@ enum HelpText {
         A case is a folder holding case.json (docs/configuration.md), its netCDF data and, for meshes, a mesh.
 
         Options for every command:
-          -h, --help        show help (calibrate COMMAND --help for a command's options)
+          -h, --help        show help (\(tool) COMMAND --help for a command's options)
           -q, --quiet       no progress or informational messages (errors are still shown)
           --threads N       BLAS threads (default: CALIBRATE_THREADS, else all cores); results are
                             bit-for-bit reproducible for a fixed count
@@ -25,12 +27,14 @@ enum HelpText {
         Exit status: 0 success; 1 calibration stopped short of a verified minimum (or a check failed);
         2 bad usage or bad input; 130/143 interrupted by SIGINT/SIGTERM (resume with --resume).
         """
+    }
 
     static func text(for command: Command) -> String {
+        let tool = CalibrateTool.toolName
         switch command {
         case .run:
             return """
-                Usage: calibrate run CASE [--out DIR] [--optimizer lm|lbfgs] [--max-iterations N] [--resume] [--jobs N] [--quiet] [--threads N]
+                Usage: \(tool) run CASE [--out DIR] [--optimizer lm|lbfgs] [--max-iterations N] [--resume] [--jobs N] [--quiet] [--threads N]
 
                 Calibrates the case and writes CASE/results/ (or DIR): results.nc, report.md, history.csv,
                 plots/*.svg and fields/*.vtu|pvd. The folder appears only when complete; an existing one is
@@ -49,7 +53,7 @@ enum HelpText {
                   -q, --quiet              no progress lines
                   --threads N              BLAS threads (default: the cores divided among the jobs)
 
-                Under mpirun (or srun), the experiments are spread over the ranks: mpirun -np 4 calibrate run CASE
+                Under mpirun (or srun), the experiments are spread over the ranks: mpirun -np 4 \(tool) run CASE
                 (docs/parallel.md). Rank 0 runs the optimizer and writes every output.
 
                 Progress goes to standard error, one line per outer iteration. Ctrl-C (or SIGTERM) stops at
@@ -58,7 +62,7 @@ enum HelpText {
                 """
         case .check:
             return """
-                Usage: calibrate check CASE [--no-solve] [--force] [--refine [--set NAME=VALUE …]]
+                Usage: \(tool) check CASE [--no-solve] [--force] [--refine [--set NAME=VALUE …]]
 
                 Validates case.json and the data files against each other as `run` does: schema, unknown
                 fields, parameter bounds, groups, dimensions, units (converting compatible ones), missing
@@ -76,7 +80,7 @@ enum HelpText {
                 """
         case .forward:
             return """
-                Usage: calibrate forward CASE [--set NAME=VALUE …] [--out DIR]
+                Usage: \(tool) forward CASE [--set NAME=VALUE …] [--out DIR]
 
                 Solves every experiment at the initial parameters (changed by --set) and writes CASE/forward/
                 (or DIR): predictions.nc (predicted observables, and observed and residuals when the data exist),
@@ -88,7 +92,7 @@ enum HelpText {
                 """
         case .synth:
             return """
-                Usage: calibrate synth CASE --truth NAME=VALUE … --noise REL [--seed N] [--out DIR]
+                Usage: \(tool) synth CASE --truth NAME=VALUE … --noise REL [--seed N] [--out DIR]
 
                 Writes the data file(s) the configuration names, from the model at the true parameters
                 (--truth; others at their initial values, see --at-initial), with Gaussian noise of standard deviation
@@ -106,7 +110,7 @@ enum HelpText {
                 """
         case .gradcheck:
             return """
-                Usage: calibrate gradcheck CASE [--set NAME=VALUE …]
+                Usage: \(tool) gradcheck CASE [--set NAME=VALUE …]
 
                 At the initial parameters (changed by --set): compares the adjoint gradient and the sensitivity
                 Jacobian with central finite differences, and runs the Taylor remainder test. Exit status 0
@@ -114,7 +118,7 @@ enum HelpText {
                 """
         case .regress:
             return """
-                Usage: calibrate regress [CASE …] [--update] [--jobs N]
+                Usage: \(tool) regress [CASE …] [--update] [--jobs N]
 
                 Calibrates each case (default: every folder under ./cases with an expected.json) into a
                 temporary folder and compares the fitted parameters, misfit and iteration counts with the

@@ -177,7 +177,7 @@ enum RunCommand {
             console.finishProgress()
             throw CaseError("the model could not be solved at the initial parameters ("
                             + Prediction.describe(space.initialPhysical, space.names) + "); choose initial values for which it solves "
-                            + "(try 'calibrate forward \(location.directory)')", file: location.configuration)
+                            + "(try '\(CalibrateTool.toolName) forward \(location.directory)')", file: location.configuration)
         }
         console.finishProgress()
 
@@ -187,7 +187,7 @@ enum RunCommand {
             let signal: Int32
             if case let .signal(s) = reason { signal = s } else { signal = SIGINT }
             console.error("calibrate: stopped after \(monitor.completedIterations) outer iteration(s); the checkpoint is '\(checkpointPath)'.\n"
-                          + "Continue with: calibrate run \(caseArgument)\(options.output.map { " --out \($0)" } ?? "") --resume")
+                          + "Continue with: \(CalibrateTool.toolName) run \(caseArgument)\(options.output.map { " --out \($0)" } ?? "") --resume")
             return (ExitStatus.interrupted(signal), nil)
         }
 

@@ -80,8 +80,8 @@ enum SynthCommand {
                                   noise: Double, seed: UInt64, rng: inout SplitMix64) throws {
         try out.setAttribute("Conventions", .text("CF-1.8"))
         try out.setAttribute("title", .text(loaded.configuration.title + " (synthetic data)"))
-        try out.setAttribute("source", .text("calibrate \(CalibrateTool.version) synth"))
-        try out.setAttribute("history", .text("calibrate synth \(loaded.location.directory) "
+        try out.setAttribute("source", .text("\(CalibrateTool.toolName) \(CalibrateTool.version) synth"))
+        try out.setAttribute("history", .text("\(CalibrateTool.toolName) synth \(loaded.location.directory) "
             + zip(loaded.space.names, theta).map { "--truth \($0)=\(formatNumber($1))" }.joined(separator: " ")
             + " --noise \(formatNumber(noise)) --seed \(seed)"))
         try out.setAttribute("truth", .text(Prediction.describe(theta, loaded.space.names)))

@@ -97,7 +97,8 @@ public struct UsageError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String {
-        let help = command.map { "calibrate \($0) --help" } ?? "calibrate --help"
+        let tool = CalibrateTool.toolName
+        let help = command.map { "\(tool) \($0) --help" } ?? "\(tool) --help"
         return "error: \(message)\nSee '\(help)'."
     }
 }

@@ -40,7 +40,7 @@ enum ObservationReader {
         let path = CaseLocation.join(directory, e.data)
         guard FileManager.default.fileExists(atPath: path) else {
             d.error("experiment '\(e.name)': data file '\(path)' does not exist; correct 'data', or make the file with "
-                    + "'calibrate synth \(directory) --truth NAME=VALUE … --noise REL'", at: e.dataPosition, file: configFile)
+                    + "'\(CalibrateTool.toolName) synth \(directory) --truth NAME=VALUE … --noise REL'", at: e.dataPosition, file: configFile)
             return nil
         }
         let file: NetCDFReader

@@ -6,9 +6,12 @@ import Sparse
 /// Energy alone is evaluated in `Double`; anything more in the term's `HyperJet`, seeded over the local
 /// variables [dofs | previous dofs | parameters] — or, for passes without parameter derivatives (Newton's),
 /// in its `DofHyper` over the dofs alone when the term declares one (the same dof derivatives, bit for
-/// bit). Scratch storage is allocated once per evaluation, never per term; each term's result is read in
-/// place and its Hessian scattered straight into the matrix by the precomputed scatter map. A non-finite
-/// result throws `PhysicsError.nonFinite` naming the term and its dofs.
+/// bit); a `TranslationInvariant` term in its `RelativeDofHyper`/`RelativeHyper` over every atom but the
+/// first, the first atom's derivatives following from the others' (the same to round-off; the
+/// declaration is checked at every derivative pass on the first term). Scratch storage is allocated
+/// once per evaluation, never per term; each term's result is read in place and its Hessian scattered
+/// straight into the matrix by the precomputed scatter map. A non-finite result throws
+/// `PhysicsError.nonFinite` naming the term and its dofs.
 ///
 /// Speed: a `Model` holds its groups as `any EnergyGroup`, and a generic type's conformance reached
 /// through an existential runs the unspecialized generic code, where every arithmetic operation of the
@@ -48,6 +51,7 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
                 "\(Term.self) declares DofHyper with \(dofJetCount) variables; it is over the \(Term.dofVariableCount) dofs "
                     + "(and previous dofs): declare \(hyperJetDeclaration(variables: Term.dofVariableCount)), or leave it out")
         }
+        try Term.validateTranslationInvariance()
         guard connectivity.termCount == termCount,
               connectivity.indices.count == termCount * Term.dofCount
         else {
@@ -117,49 +121,73 @@ public struct AutoDiffGroup<Term: LocalEnergy>: EnergyGroup {
     @inlinable
     func evaluateDerivatives(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         // Without parameter derivatives, a declared `DofHyper` carries the dofs alone (the parameters
-        // enter as constants): fewer variables, the same dof derivatives.
-        if Term.DofHyper.variableCount == Term.dofVariableCount && e.needs.isDisjoint(with: [.mixed, .parameterGradient]) {
-            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.DofHyper.self)
+        // enter as constants): fewer variables, the same dof derivatives. A translation-invariant term
+        // also holds its first atom constant (`TranslationInvariance.swift`).
+        let dofPass = e.needs.isDisjoint(with: [.mixed, .parameterGradient])
+        let d = Term.translationDimension
+        if d > 0 && (dofPass ? Term.RelativeDofHyper.variableCount == Term.dofCount - d
+                             : Term.RelativeHyper.variableCount == Term.localVariableCount - d) {
+            if !terms.isEmpty { try verifyTranslationInvariance(e, term: 0, dimension: d) }
+            if dofPass {
+                try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.RelativeDofHyper.self, heldDofs: d)
+            } else {
+                try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.RelativeHyper.self, heldDofs: d)
+            }
+        } else if Term.DofHyper.variableCount == Term.dofVariableCount && dofPass {
+            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.DofHyper.self, heldDofs: 0)
         } else {
-            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.Hyper.self)
+            try evaluateDerivatives(&e, unknowns: unknowns, scatter: scatter, in: Term.Hyper.self, heldDofs: 0)
         }
     }
 
     /// The derivative pass with the term evaluated in `J`, whose variables are the local variables
-    /// (all of them, or the dofs and previous dofs: then the parameters are constants).
-    @inlinable
+    /// after the first `held` (all of them, or the dofs and previous dofs: then the parameters are
+    /// constants). With `held` > 0 (the first atom of a translation-invariant term), the first atom's
+    /// derivatives come from the others' (`TranslationExpansion`).
+    /// (Always inlined, so that `held` is a constant in the per-term loop.)
+    @inline(__always) @inlinable
     func evaluateDerivatives<J: SecondOrderJet>(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?,
-                                                in _: J.Type) throws {
+                                                in _: J.Type, heldDofs held: Int) throws {
         let count = Term.localVariableCount, k = Term.dofCount, kh = Term.readsHistory ? k : 0
         let seeded = J.variableCount
-        // Local variables, then the term's result, which is read in place (`JetReference`): a jet read
-        // through its methods is copied whole for every entry.
-        let local = UnsafeMutablePointer<J>.allocate(capacity: count + 1)
-        let result = local + count
+        let local = UnsafeMutablePointer<J>.allocate(capacity: count)
         for slot in 0 ..< count {
             let value = slot < k + kh ? 0 : e.parameters[parameterIndices[slot - k - kh]]
             // Parameters are the same for every term: set once.
-            (local + slot).initialize(to: slot < seeded ? J(value, variable: slot) : J(value))
+            (local + slot).initialize(to: slot >= held && slot - held < seeded ? J(value, variable: slot - held) : J(value))
         }
-        result.initialize(to: J(0))
+        let scratchCount = TranslationExpansion<J>.scratchCount(dimension: held, dofCount: k, variableCount: count)
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
+        scratch.initialize(repeating: 0, count: scratchCount)
         let positions = e.positions, history = e.history
         defer {
-            local.deinitialize(count: count + 1)
+            local.deinitialize(count: count)
             local.deallocate()
+            scratch.deallocate()
         }
         try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
           try connectivity.indices.withUnsafeBufferPointer { dofIndices in
             for t in 0 ..< terms.count {
                 setValues(dofs: dofIndices.baseAddress! + t * k, positions: positions, history: history, into: local)
-                // Jets are trivial values: initializing over the previous result is an assignment.
-                result.initialize(to: terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh)))
-                let r = JetReference(UnsafePointer(result))
-                var finite = r.value.isFinite
-                for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
-                guard finite else { throw nonFinite(t) }
-                e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofIndices.baseAddress! + t * k,
-                             unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
-                             scatter: scatter)
+                // The result stays where the energy returned it and is read in place (`JetReference`): a
+                // jet read through its methods, or copied out, is copied whole (a stall on every term).
+                var result = terms[t].energy(LocalVariables(base: local, dofCount: k, historyCount: kh))
+                try withUnsafePointer(to: &result) { pointer in
+                    let r = JetReference(pointer)
+                    var finite = r.value.isFinite
+                    for i in 0 ..< seeded { finite = finite && r.derivative(i).isFinite }
+                    guard finite else { throw nonFinite(t) }
+                    let dofs = dofIndices.baseAddress! + t * k, unknowns = unknownIndices.baseAddress! + t * k
+                    if held == 0 {
+                        e.accumulate(r, term: t, dofCount: k, historyCount: kh, dofs: dofs, unknowns: unknowns,
+                                     parameterIndices: parameterIndices, scatter: scatter)
+                    } else {
+                        let expansion = TranslationExpansion(pointer, dimension: held, dofCount: k, variableCount: count, scratch: scratch)
+                        expansion.expand()
+                        e.accumulate(expansion, term: t, dofCount: k, historyCount: kh, dofs: dofs, unknowns: unknowns,
+                                     parameterIndices: parameterIndices, scatter: scatter)
+                    }
+                }
             }
           }
         }

@@ -78,6 +78,22 @@ extension EnergyEvaluation {
             let values = matrix.values
             scatter.positions.withUnsafeBufferPointer { positions in
                 var slot = scatter.termStarts[t]
+                // The same entries in the same order, read linearly when stored so.
+                if let packed = r.packedHessian(over: k) {
+                    @inline(__always) func add(_ piece: UnsafePointer<Double>, _ count: Int, from slot: Int) {
+                        for s in 0 ..< count {
+                            let p = Int(positions[slot + s])
+                            if p >= 0 {
+                                values[p] += piece[s]
+                            } else if p <= -2 {
+                                values[-p - 2] += 2 * piece[s]
+                            }
+                        }
+                    }
+                    add(packed.head, packed.headCount, from: slot)
+                    add(packed.tail, k * (k + 1) / 2 - packed.headCount, from: slot + packed.headCount)
+                    return
+                }
                 for a in 0 ..< k {
                     for b in a ..< k {
                         let p = Int(positions[slot])

@@ -38,6 +38,9 @@ public struct LocalVariables<S: Real> {
 /// `typealias DofHyper = HyperJet<D, D(D+1)/2>` with `D = dofCount · (readsHistory ? 2 : 1)` lets the group
 /// evaluate them over the dofs alone (parameters as constants), which is cheaper and gives the same
 /// dof derivatives bit for bit (forward mode computes each entry from the same entries of the operands).
+/// A term whose energy depends on its atoms' positions only through their differences (a bond, an
+/// angle, a dihedral) may also conform to `TranslationInvariant` and declare `RelativeDofHyper` (and
+/// `RelativeHyper`): the group then seeds every atom but the first, which is cheaper still.
 /// Constant data of a term (an image shift, element geometry) are stored
 /// properties of the conforming value.
 public protocol LocalEnergy: Sendable {
@@ -45,12 +48,22 @@ public protocol LocalEnergy: Sendable {
     /// The jet over the dofs (and previous dofs) alone, for evaluations that need no parameter
     /// derivative; `Hyper` unless declared.
     associatedtype DofHyper: SecondOrderJet = Hyper
+    /// For a `TranslationInvariant` term: the jet over the dofs of every atom but the first, then the
+    /// parameters (`HyperJet<K−d, …>` for d coordinates per atom), for evaluations with parameter
+    /// derivatives; `Hyper` (no reduction) unless declared.
+    associatedtype RelativeHyper: SecondOrderJet = Hyper
+    /// For a `TranslationInvariant` term: the jet over the dofs of every atom but the first
+    /// (`HyperJet<D−d, …>`), for Newton's passes; `DofHyper` (no reduction) unless declared.
+    associatedtype RelativeDofHyper: SecondOrderJet = DofHyper
     /// Number of degrees of freedom the term reads.
     static var dofCount: Int { get }
     /// Number of model parameters the term reads.
     static var parameterCount: Int { get }
     /// Whether the term also reads the previous time step's values of its dofs (incremental potentials).
     static var readsHistory: Bool { get }
+    /// Coordinates per atom of a `TranslationInvariant` term (its `spatialDimension`), 0 for others:
+    /// given by the conformance, not declared.
+    static var translationDimension: Int { get }
     /// The term's energy.
     func energy<S: Real>(_ v: LocalVariables<S>) -> S
 }

@@ -28,9 +28,9 @@ public struct LocalTermDerivatives: Sendable, Equatable {
     /// ∂²f/∂u_a∂θ_j: the mixed derivative the implicit gradient uses.
     public func mixed(dof a: Int, parameter j: Int) -> Double { hessian(a, dofCount + historyCount + j) }
 
-    /// Reads a jet's value and derivatives over `count` variables.
+    /// Reads a jet's (or an expansion's) value and derivatives over all the local variables.
     @inlinable
-    init<J: SecondOrderJet>(_ r: J, dofCount: Int, historyCount: Int, parameterCount: Int) {
+    init<J: LocalDerivatives>(_ r: J, dofCount: Int, historyCount: Int, parameterCount: Int) {
         let n = dofCount + historyCount + parameterCount
         value = r.value
         gradient = (0 ..< n).map { r.derivative($0) }

@@ -11,9 +11,13 @@ import Foundation
 
 /// Bond stretching between beads i and j: ½ k (|x_j − x_i| − r₀)². Dofs (xᵢ, yᵢ, xⱼ, yⱼ); parameters
 /// (k, r₀) in the network's numbering (`BeadSpringNetwork.parameterNames`).
-public struct BeadBond: LocalEnergy {
+/// Translation invariant: evaluated over bead j with bead i held (`HyperJet<2, 3>` in Newton's passes).
+public struct BeadBond: TranslationInvariant {
     public typealias Hyper = HyperJet<6, 21>
     public typealias DofHyper = HyperJet<4, 10>
+    public typealias RelativeHyper = HyperJet<4, 10>
+    public typealias RelativeDofHyper = HyperJet<2, 3>
+    public static let spatialDimension = 2
     public static let dofCount = 4
     public static let parameterCount = 2
     public init() {}
@@ -27,9 +31,13 @@ public struct BeadBond: LocalEnergy {
 /// Angle bending at bead j between its bonds to i and k: ½ k_θ (θ − θ₀)², with θ the angle from
 /// a = xᵢ − xⱼ to b = xₖ − xⱼ. Dofs (xᵢ, yᵢ, xⱼ, yⱼ, xₖ, yₖ); parameter k_θ; the rest angle θ₀ is the
 /// term's constant (the reference geometry's angle, so the unloaded network is stress-free).
-public struct BeadAngle: LocalEnergy {
+/// Translation invariant: evaluated over beads j and k with bead i held (`HyperJet<4, 10>` in Newton's passes).
+public struct BeadAngle: TranslationInvariant {
     public typealias Hyper = HyperJet<7, 28>
     public typealias DofHyper = HyperJet<6, 21>
+    public typealias RelativeHyper = HyperJet<5, 15>
+    public typealias RelativeDofHyper = HyperJet<4, 10>
+    public static let spatialDimension = 2
     public static let dofCount = 6
     public static let parameterCount = 1
     /// θ₀ in radians, in (−π, π].

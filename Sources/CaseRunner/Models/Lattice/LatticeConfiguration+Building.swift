@@ -132,7 +132,7 @@ extension LatticeConfiguration {
                         + zip(variable.dimensions, variable.shape).map { "\($0) = \($1)" }.joined(separator: ", ")
                         + "), but the configuration implies \(layout.count) (" + zip(layout.dimensions, layout.shape).map { "\($0) = \($1)" }
                             .joined(separator: ", ") + "); the data were made for another lattice or selection: check model.cells, "
-                        + "the groups and the observable, or remake the data with 'calibrate synth'", at: layout.configuration.position)
+                        + "the groups and the observable, or remake the data with '\(CalibrateTool.toolName) synth'", at: layout.configuration.position)
                 fits = false
             }
         }

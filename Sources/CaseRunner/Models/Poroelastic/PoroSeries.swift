@@ -85,7 +85,7 @@ final class PoroSeries {
             let path = context.path(e.data)
             guard FileManager.default.fileExists(atPath: path) else {
                 d.error("experiment '\(e.name)' has no 'times', and its data file '\(path)' does not exist to read them from: list the "
-                        + "observation times (s) in 'times' (then 'calibrate synth' can make the data)", at: e.position, file: configFile)
+                        + "observation times (s) in 'times' (then '\(CalibrateTool.toolName) synth' can make the data)", at: e.position, file: configFile)
                 continue
             }
             do {
