@@ -47,7 +47,7 @@ enum ReportSections {
         guard let o = s.optimization, !o.status.isConverged else { return [] }
         return ["> **⚠ The calibration did not converge: \(o.status.description).** The values below are those of the last "
                 + "iterate, not of an optimum, and the standard errors and intervals are computed there: they are not valid. "
-                + (o.status.advice.map { "Advice: \($0) (`calibrate gradcheck CASE --set …`, `\"starts\"` in the optimizer section)." }
+                + (o.status.advice.map { "Advice: \($0) (`\(CalibrateTool.toolName) gradcheck CASE --set …`, `\"starts\"` in the optimizer section)." }
                    ?? "Raise the iteration limit (`--max-iterations` or the optimizer's `maximum_iterations` in case.json) and run again, or check the case."),
                 ""]
     }

@@ -59,7 +59,7 @@ enum Analysis {
         if !o.status.isConverged {
             console.print("  NOT CONVERGED: the values below are the best point found, not a minimum; their intervals assume one "
                           + "and are not valid")
-            if let advice = o.status.advice { console.print("  advice: \(advice) (calibrate gradcheck CASE --set …, \"starts\" in optimizer)") }
+            if let advice = o.status.advice { console.print("  advice: \(advice) (\(CalibrateTool.toolName) gradcheck CASE --set …, \"starts\" in optimizer)") }
         }
         for (k, i) in s.space.freeIndices.enumerated() {
             let name = s.space.names[i]
