@@ -56,37 +56,15 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
     public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         try potential.validate(parameterIndices.map { e.parameters[$0] })
         if e.needs == .energy {
-            try evaluateEnergy(&e)
+            try withPass(e.parameters, unknowns: unknowns, scatter: nil) { try potential.energyPass($0, &e) }
         } else if e.needs.isDisjoint(with: [.mixed, .parameterGradient]) {
             // Newton's passes need derivatives in r only: a one-variable jet, the parameters constants,
-            // in the hand-written pass of PairNewtonPass.swift. Its value, φ′ and φ″ are the same
-            // expressions as those of `P.Radial`, bit for bit.
-            try evaluateNewton(&e, unknowns: unknowns, scatter: scatter)
+            // in the hand-written pass of PairNewtonPass.swift, compiled for `P`. Its value, φ′ and φ″
+            // are the same expressions as those of `P.Radial`, bit for bit.
+            try withPass(e.parameters, unknowns: unknowns, scatter: scatter) { try potential.newtonPass($0, &e) }
         } else {
             try evaluateTerms(&e, unknowns: unknowns, scatter: scatter, radial: P.Radial.self)
         }
-    }
-
-    /// Π alone, in plain doubles (the potential reached through `cutoffEnergy`, compiled for `P`).
-    private func evaluateEnergy(_ e: inout EnergyEvaluation) throws {
-        let q = parameterIndices.count
-        let plain = UnsafeMutablePointer<Double>.allocate(capacity: 1 + q)
-        defer { plain.deallocate() }
-        plain[0] = 0
-        for j in 0 ..< q { plain[1 + j] = e.parameters[parameterIndices[j]] }
-        let outer = cutoff.outer, cutoff = cutoff, potential = potential
-        var sum = 0.0
-        try withPairArrays { first, second, shifts in
-            for t in 0 ..< first.count {
-                let r = Self.separation(t, dimension, e.positions, first, second, shifts).distance
-                if r >= outer { continue }
-                guard r > 0 else { throw overlap(t) }
-                let phi = potential.cutoffEnergy(r: r, cutoff: cutoff, variables: plain)
-                guard phi.isFinite else { throw nonFinite(t, r) }
-                sum += phi
-            }
-        }
-        e.energy += sum
     }
 
     /// Π and the derivatives `e.needs` asks for, the radial derivatives from the jet `R`: a jet over
@@ -125,28 +103,12 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
         }
     }
 
-    /// Pair t's separation xⱼ + shift − xᵢ (zero beyond the dimension) and its length: what both the
-    /// energy pass and the derivative passes read.
+    /// Pair t's separation xⱼ + shift − xᵢ (zero beyond the dimension) and its length.
     @inline(__always) private func separation(_ t: Int, _ positions: UnsafeBufferPointer<Double>) -> (vector: SIMD3<Double>, distance: Double) {
-        withPairArrays { Self.separation(t, dimension, positions, $0, $1, $2) }
-    }
-
-    /// The same on the pair arrays' storage (the passes' loops hold it for the whole pass).
-    @inline(__always)
-    static func separation(_ t: Int, _ d: Int, _ positions: UnsafeBufferPointer<Double>, _ first: UnsafeBufferPointer<Int32>,
-                           _ second: UnsafeBufferPointer<Int32>, _ shifts: UnsafeBufferPointer<Double>) -> (vector: SIMD3<Double>, distance: Double) {
-        let i = Int(first[t]) * d, j = Int(second[t]) * d
+        let d = dimension, i = Int(first[t]) * d, j = Int(second[t]) * d
         var n = SIMD3<Double>(0, 0, 0)
         for c in 0 ..< d { n[c] = positions[j + c] + shifts[t * d + c] - positions[i + c] }
         return (n, (n * n).sum().squareRoot())
-    }
-
-    /// `body` with the storage of `first`, `second` and `shifts`.
-    @inline(__always)
-    func withPairArrays<T>(_ body: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Double>) throws -> T) rethrows -> T {
-        try first.withUnsafeBufferPointer { f in
-            try second.withUnsafeBufferPointer { s in try shifts.withUnsafeBufferPointer { try body(f, s, $0) } }
-        }
     }
 
     func overlap(_ t: Int) -> PhysicsError {

@@ -1,21 +1,23 @@
-// Newton's pass over the pairs of a lattice: Π, ∂Π/∂u and ∂²Π/∂u², written by hand.
+// Newton's passes over the pairs of a lattice: Π alone, or Π, ∂Π/∂u and ∂²Π/∂u², written by hand.
 //
 // Mathematics. For pair (i, j) with d = xⱼ + s − xᵢ, r = |d|, n = d/r and the cut-off radial energy
 // φₛ(r) = φ(r) S(r) (SmoothCutoff.swift):
 //   ∂φₛ/∂xⱼ = φₛ′ n = −∂φₛ/∂xᵢ,
 //   ∂²φₛ/∂xⱼ² = K = φₛ″ nnᵀ + (φₛ′/r)(I − nnᵀ),   ∂²φₛ/∂xᵢ² = K,   ∂²φₛ/∂xᵢ∂xⱼ = −K
 // (e.g. Tadmor & Miller, Modeling Materials, CUP 2011, §8.1 for the pair-potential force constants).
-// φₛ, φₛ′, φₛ″ come from the potential's `cutoffRadialJet`, a one-variable `HyperJet<1, 1>` through
-// the potential's generic `energy`: exact radial derivatives, whatever the potential.
+// φₛ, φₛ′, φₛ″ come from a one-variable `HyperJet<1, 1>` through the potential's generic `energy`:
+// exact radial derivatives, whatever the potential.
 //
-// Why a pass of its own. `PairGroup` is generic over its potential and is reached through
-// `any EnergyGroup`, so its code runs unspecialized: every jet operation of the potential written
-// generically went through protocol witnesses and metadata (about 300 ns per pair at 10⁵ atoms). Here
-// the potential is called once per pair through a protocol requirement whose implementation is
-// compiled for the concrete potential; everything else — geometry, K, the scatter — is concrete code
-// on the pair arrays, with the dimension a constant after inlining, no allocation in the loop, and
-// the Hessian scattered by the precomputed `ScatterMap`. Pairs come sorted by (first, second) from the
-// neighbour list, so consecutive pairs touch nearby rows of the matrix.
+// Why passes of their own, reached through the potential. `PairGroup` is generic over its potential
+// and is reached through `any EnergyGroup`, so its own code runs unspecialized: every jet operation
+// of a potential written generically went through protocol witnesses and metadata (about 300 ns per
+// pair at 10⁵ atoms). The loops below are `@inlinable` and generic over the potential, and the group
+// enters them through a requirement of `PairPotential` (`newtonPass`, `energyPass`) whose default
+// implementation is compiled where the conformance is declared, with the potential known: the whole
+// loop is specialized (the potential's energy inlined into it), one dynamic call per pass. In the loop:
+// no allocation, the dimension a constant (2 or 3, the loops unrolled), the Hessian scattered by the
+// precomputed `ScatterMap`, and pairs in the neighbour list's (first, second) order, so consecutive
+// pairs touch nearby rows of the matrix.
 //
 // Bit for bit. Entries, their order and every floating-point operation are those of the general path
 // (`PairDerivatives` through `EnergyEvaluation.accumulate`): K's entry (a, b) is φ″·nₐ·n_b +
@@ -25,72 +27,168 @@
 import AutoDiff
 import Sparse
 
-extension PairGroup {
+/// The pairs of a `PairGroup` as its passes read them: storage valid only during the call it is handed
+/// to. Guarantees that its passes add exactly what the general path (`PairDerivatives` through
+/// `EnergyEvaluation.accumulate`) adds, in the same order, to the last bit.
+public struct PairPass {
+    /// Group name, for messages.
+    @usableFromInline let name: String
+    @usableFromInline let dimension: Int
+    @usableFromInline let cutoff: SmoothCutoff
+    /// Atom indices of each pair and its image shift (d per pair).
+    @usableFromInline let first: UnsafeBufferPointer<Int32>, second: UnsafeBufferPointer<Int32>
+    @usableFromInline let shifts: UnsafeBufferPointer<Double>
+    /// The potential's parameter values, in its own order.
+    @usableFromInline let parameters: UnsafeBufferPointer<Double>
+    /// Unknown of each pair's 2d dofs (negative: prescribed), and the Hessian scatter map (empty
+    /// without a Hessian).
+    @usableFromInline let unknowns: UnsafeBufferPointer<Int32>
+    @usableFromInline let map: UnsafeBufferPointer<Int32>
+    @usableFromInline let termStarts: UnsafeBufferPointer<Int>
+
+    @usableFromInline
+    init(name: String, dimension: Int, cutoff: SmoothCutoff, first: UnsafeBufferPointer<Int32>, second: UnsafeBufferPointer<Int32>,
+         shifts: UnsafeBufferPointer<Double>, parameters: UnsafeBufferPointer<Double>, unknowns: UnsafeBufferPointer<Int32>,
+         map: UnsafeBufferPointer<Int32>, termStarts: UnsafeBufferPointer<Int>) {
+        self.name = name
+        self.dimension = dimension
+        self.cutoff = cutoff
+        self.first = first
+        self.second = second
+        self.shifts = shifts
+        self.parameters = parameters
+        self.unknowns = unknowns
+        self.map = map
+        self.termStarts = termStarts
+    }
+
+    /// Pair t's separation xⱼ + shift − xᵢ (zero beyond the dimension) and its length.
+    @inlinable @inline(__always)
+    func separation(_ t: Int, _ d: Int, _ positions: UnsafeBufferPointer<Double>) -> (vector: SIMD3<Double>, distance: Double) {
+        let i = Int(first[t]) * d, j = Int(second[t]) * d
+        var n = SIMD3<Double>(0, 0, 0)
+        for c in 0 ..< d { n[c] = positions[j + c] + shifts[t * d + c] - positions[i + c] }
+        return (n, (n * n).sum().squareRoot())
+    }
+
+    @inlinable
+    func overlap(_ t: Int) -> PhysicsError {
+        .nonFinite(group: name, term: t, detail: "atoms \(first[t]) and \(second[t]) overlap (distance 0); check the lattice, vacancies and the loading")
+    }
+
+    @inlinable
+    func nonFinite(_ t: Int, _ r: Double) -> PhysicsError {
+        .nonFinite(group: name, term: t, detail: "atoms \(first[t]) and \(second[t]) at distance \(r); check the parameters and the loading")
+    }
+
+    /// Π of all pairs, in plain numbers, added into `e.energy` as one sum.
+    @inlinable
+    public func energy<P: PairPotential>(_ potential: P, _ e: inout EnergyEvaluation) throws {
+        let q = parameters.count
+        try withUnsafeTemporaryAllocation(of: Double.self, capacity: 1 + q) { variables in
+            let base = variables.baseAddress!
+            base.initialize(to: 0)
+            for j in 0 ..< q { (base + 1 + j).initialize(to: parameters[j]) }
+            var sum = 0.0
+            for t in 0 ..< first.count {
+                let r = separation(t, dimension, e.positions).distance
+                if r >= cutoff.outer { continue }
+                guard r > 0 else { throw overlap(t) }
+                base[0] = r
+                let phi = cutoff.apply(potential.energy(r: r, LocalVariables(base: base, dofCount: 1, historyCount: 0)), at: r)
+                guard phi.isFinite else { throw nonFinite(t, r) }
+                sum += phi
+            }
+            e.energy += sum
+        }
+    }
+
     /// Π and, as `e.needs` asks, ∂Π/∂u and ∂²Π/∂u² of all pairs (no parameter derivatives).
-    func evaluateNewton(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
+    @inlinable
+    public func newton<P: PairPotential>(_ potential: P, _ e: inout EnergyEvaluation) throws {
         if dimension == 2 {
-            try newtonPass(&e, unknowns: unknowns, scatter: scatter, dimension: 2)
+            try newton(potential, &e, dimension: 2)
         } else {
-            try newtonPass(&e, unknowns: unknowns, scatter: scatter, dimension: 3)
+            try newton(potential, &e, dimension: 3)
         }
     }
 
     /// The pass for dimension `d` (a literal at each call, so the per-pair loops unroll).
-    @inline(__always)
-    private func newtonPass(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?, dimension d: Int) throws {
-        let k = 2 * d, q = parameterIndices.count
-        let variables = UnsafeMutablePointer<HyperJet<1, 1>>.allocate(capacity: 1 + q)
-        defer { variables.deallocate() }
-        variables.initialize(to: HyperJet<1, 1>(0, variable: 0))
-        for j in 0 ..< q { (variables + 1 + j).initialize(to: HyperJet<1, 1>(e.parameters[parameterIndices[j]])) }
+    @inlinable @inline(__always)
+    func newton<P: PairPotential>(_ potential: P, _ e: inout EnergyEvaluation, dimension d: Int) throws {
+        let k = 2 * d, q = parameters.count
         let gradient: UnsafeMutablePointer<Double>? = e.needs.contains(.gradient) ? e.gradient.baseAddress : nil
-        let values: UnsafeMutablePointer<Double>? = e.needs.contains(.hessian) && scatter != nil ? e.matrix?.values.baseAddress : nil
-        let positions = e.positions, outer = cutoff.outer, cutoff = cutoff, potential = potential
-        let noPositions: [Int32] = [], noStarts: [Int] = []
+        let values: UnsafeMutablePointer<Double>? = e.needs.contains(.hessian) && !map.isEmpty ? e.matrix?.values.baseAddress : nil
+        let positions = e.positions
         var energy = e.energy
-        try withPairArrays { first, second, shifts in
-            try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
-                try (scatter?.positions ?? noPositions).withUnsafeBufferPointer { map in
-                    try (scatter?.termStarts ?? noStarts).withUnsafeBufferPointer { termStarts in
-                        for t in 0 ..< first.count {
-                            let (separation, r) = Self.separation(t, d, positions, first, second, shifts)
-                            if r >= outer { continue }
-                            guard r > 0 else { throw overlap(t) }
-                            let phi = potential.cutoffRadialJet(r: r, cutoff: cutoff, variables: variables)
-                            let phi1 = phi.derivative(0), phi2 = phi.secondDerivative(0, 0)
-                            guard phi.value.isFinite, phi1.isFinite, phi2.isFinite else { throw nonFinite(t, r) }
-                            energy += phi.value
-                            let n = separation / r
-                            let local = unknownIndices.baseAddress! + t * k
-                            if let gradient {
-                                let minusPhi1 = -phi1
-                                for a in 0 ..< k where local[a] >= 0 {
-                                    gradient[Int(local[a])] += (a < d ? minusPhi1 : phi1) * n[a % d]
-                                }
-                            }
-                            guard let values else { continue }
-                            // K over (component of a, component of b), both orders: the product φ″nₐn_b
-                            // rounds differently in each.
-                            let radialOverR = phi1 / r
-                            var stiffness = InlineArray<9, Double>(repeating: 0)
-                            for a in 0 ..< d {
-                                for b in 0 ..< d {
-                                    let delta: Double = a == b ? 1 : 0
-                                    stiffness[3 * a + b] = phi2 * n[a] * n[b] + radialOverR * (delta - n[a] * n[b])
-                                }
-                            }
-                            var slot = termStarts[t]
-                            for a in 0 ..< k {
-                                for b in a ..< k {
-                                    let p = Int(map[slot])
-                                    slot += 1
-                                    let sign: Double = (a < d) == (b < d) ? 1 : -1
-                                    let v = sign * stiffness[3 * (a % d) + b % d]
-                                    if p >= 0 {
-                                        values[p] += v
-                                    } else if p <= -2 {
-                                        values[-p - 2] += 2 * v
-                                    }
+        try withUnsafeTemporaryAllocation(of: HyperJet<1, 1>.self, capacity: 1 + q) { variables in
+            let jets = variables.baseAddress!
+            jets.initialize(to: HyperJet<1, 1>(0, variable: 0))
+            for j in 0 ..< q { (jets + 1 + j).initialize(to: HyperJet<1, 1>(parameters[j])) }
+            for t in 0 ..< first.count {
+                let (separation, r) = separation(t, d, positions)
+                if r >= cutoff.outer { continue }
+                guard r > 0 else { throw overlap(t) }
+                jets[0] = HyperJet<1, 1>(r, variable: 0)
+                let phi = cutoff.apply(potential.energy(r: jets[0], LocalVariables(base: jets, dofCount: 1, historyCount: 0)), at: jets[0])
+                let phi1 = phi.derivative(0), phi2 = phi.secondDerivative(0, 0)
+                guard phi.value.isFinite, phi1.isFinite, phi2.isFinite else { throw nonFinite(t, r) }
+                energy += phi.value
+                let n = separation / r
+                let local = unknowns.baseAddress! + t * k
+                if let gradient {
+                    let minusPhi1 = -phi1
+                    for a in 0 ..< k where local[a] >= 0 {
+                        gradient[Int(local[a])] += (a < d ? minusPhi1 : phi1) * n[a % d]
+                    }
+                }
+                guard let values else { continue }
+                // K over (component of a, component of b) in both orders: φ″nₐn_b rounds differently
+                // in each.
+                let radialOverR = phi1 / r
+                var stiffness = InlineArray<9, Double>(repeating: 0)
+                for a in 0 ..< d {
+                    for b in 0 ..< d {
+                        let delta: Double = a == b ? 1 : 0
+                        stiffness[3 * a + b] = phi2 * n[a] * n[b] + radialOverR * (delta - n[a] * n[b])
+                    }
+                }
+                var slot = termStarts[t]
+                for a in 0 ..< k {
+                    for b in a ..< k {
+                        let p = Int(map[slot])
+                        slot += 1
+                        let sign: Double = (a < d) == (b < d) ? 1 : -1
+                        let v = sign * stiffness[3 * (a % d) + b % d]
+                        if p >= 0 {
+                            values[p] += v
+                        } else if p <= -2 {
+                            values[-p - 2] += 2 * v
+                        }
+                    }
+                }
+            }
+        }
+        e.energy = energy
+    }
+}
+
+extension PairGroup {
+    /// `body` with this group's pairs at `parameters` (the model's), `unknowns` and `scatter` as a `PairPass`.
+    func withPass<T>(_ parameters: UnsafeBufferPointer<Double>, unknowns: Connectivity, scatter: ScatterMap?,
+                     _ body: (PairPass) throws -> T) throws -> T {
+        let noPositions: [Int32] = [], noStarts: [Int] = []
+        let values = parameterIndices.map { parameters[$0] }
+        return try first.withUnsafeBufferPointer { first in
+            try second.withUnsafeBufferPointer { second in
+                try shifts.withUnsafeBufferPointer { shifts in
+                    try values.withUnsafeBufferPointer { parameters in
+                        try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
+                            try (scatter?.positions ?? noPositions).withUnsafeBufferPointer { map in
+                                try (scatter?.termStarts ?? noStarts).withUnsafeBufferPointer { termStarts in
+                                    try body(PairPass(name: name, dimension: dimension, cutoff: cutoff, first: first, second: second,
+                                                      shifts: shifts, parameters: parameters, unknowns: unknownIndices,
+                                                      map: map, termStarts: termStarts))
                                 }
                             }
                         }
@@ -98,6 +196,5 @@ extension PairGroup {
                 }
             }
         }
-        e.energy = energy
     }
 }

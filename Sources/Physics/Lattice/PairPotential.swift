@@ -14,31 +14,22 @@ public protocol PairPotential: Sendable {
     func energy<S: Real>(r: S, _ p: LocalVariables<S>) -> S
     /// Throws `PhysicsError.invalidParameter` for values outside the physical range.
     func validate(_ parameters: [Double]) throws
-    /// φₛ = φ·S (the smooth cutoff applied) at `r` and its first two derivatives in r, the parameters
-    /// constants: what Newton's passes need of a pair. `variables[1 ...]` hold the parameters as
-    /// constant jets; `variables[0]` is overwritten with r. Keep the default: it is a requirement so
-    /// that `PairGroup`'s loop, generic over the potential, calls code compiled for the conforming
-    /// type (the default is specialized where the conformance is declared), not generic code.
-    func cutoffRadialJet(r: Double, cutoff: SmoothCutoff, variables: UnsafeMutablePointer<HyperJet<1, 1>>) -> HyperJet<1, 1>
-    /// φₛ at `r` in plain numbers, for energy-only passes; `variables[1 ...]` hold the parameters and
-    /// `variables[0]` is overwritten with r. Keep the default (see `cutoffRadialJet`).
-    func cutoffEnergy(r: Double, cutoff: SmoothCutoff, variables: UnsafeMutablePointer<Double>) -> Double
+    /// Adds Π and, as `e.needs` asks, ∂Π/∂u and ∂²Π/∂u² of the pairs of `pairs` into `e`: Newton's
+    /// pass. Keep the default: it is a requirement so that the pass, entered from `PairGroup` (generic
+    /// code), runs compiled for the conforming type, its energy inlined (PairNewtonPass.swift).
+    func newtonPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws
+    /// Adds Π of the pairs of `pairs` into `e.energy`. Keep the default (see `newtonPass`).
+    func energyPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws
 }
 
 extension PairPotential {
     public func validate(_ parameters: [Double]) throws {}
 
     @inlinable
-    public func cutoffRadialJet(r: Double, cutoff: SmoothCutoff, variables: UnsafeMutablePointer<HyperJet<1, 1>>) -> HyperJet<1, 1> {
-        variables[0] = HyperJet<1, 1>(r, variable: 0)
-        return cutoff.apply(energy(r: variables[0], LocalVariables(base: variables, dofCount: 1, historyCount: 0)), at: variables[0])
-    }
+    public func newtonPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws { try pairs.newton(self, &e) }
 
     @inlinable
-    public func cutoffEnergy(r: Double, cutoff: SmoothCutoff, variables: UnsafeMutablePointer<Double>) -> Double {
-        variables[0] = r
-        return cutoff.apply(energy(r: r, LocalVariables(base: variables, dofCount: 1, historyCount: 0)), at: r)
-    }
+    public func energyPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws { try pairs.energy(self, &e) }
 
     /// Requires each listed parameter to be strictly positive.
     public func requirePositive(_ parameters: [Double], _ slots: [Int]) throws {
