@@ -1,4 +1,5 @@
-// Newton's passes over the pairs of a lattice: Π alone, or Π, ∂Π/∂u and ∂²Π/∂u², written by hand.
+// The passes over the pairs of a lattice: Π alone, Newton's Π, ∂Π/∂u and ∂²Π/∂u² (written by hand),
+// and the general pass with parameter derivatives.
 //
 // Mathematics. For pair (i, j) with d = xⱼ + s − xᵢ, r = |d|, n = d/r and the cut-off radial energy
 // φₛ(r) = φ(r) S(r) (SmoothCutoff.swift):
@@ -12,9 +13,11 @@
 // and is reached through `any EnergyGroup`, so its own code runs unspecialized: every jet operation
 // of a potential written generically went through protocol witnesses and metadata (about 300 ns per
 // pair at 10⁵ atoms). The loops below are `@inlinable` and generic over the potential, and the group
-// enters them through a requirement of `PairPotential` (`newtonPass`, `energyPass`) whose default
-// implementation is compiled where the conformance is declared, with the potential known: the whole
-// loop is specialized (the potential's energy inlined into it), one dynamic call per pass. In the loop:
+// enters them through a requirement of `PairPotential` (`newtonPass`, `energyPass`, `parameterPass`)
+// whose default implementation is compiled where the conformance is declared, with the potential
+// known: the whole loop is specialized, one dynamic call per pass (the potential's energy is compiled
+// for its jet type; the optimizer may merge the loops of several potentials into one that calls each
+// one's specialized energy directly — no witness table, no metadata). In Newton's loop:
 // no allocation, the dimension a constant (2 or 3, the loops unrolled), the Hessian scattered by the
 // precomputed `ScatterMap`, and pairs in the neighbour list's (first, second) order, so consecutive
 // pairs touch nearby rows of the matrix.
@@ -45,11 +48,14 @@ public struct PairPass {
     @usableFromInline let unknowns: UnsafeBufferPointer<Int32>
     @usableFromInline let map: UnsafeBufferPointer<Int32>
     @usableFromInline let termStarts: UnsafeBufferPointer<Int>
+    /// The same map, and the model parameter of each of the potential's, for the general path.
+    @usableFromInline let scatter: ScatterMap?
+    @usableFromInline let parameterIndices: [Int]
 
     @usableFromInline
     init(name: String, dimension: Int, cutoff: SmoothCutoff, first: UnsafeBufferPointer<Int32>, second: UnsafeBufferPointer<Int32>,
          shifts: UnsafeBufferPointer<Double>, parameters: UnsafeBufferPointer<Double>, unknowns: UnsafeBufferPointer<Int32>,
-         map: UnsafeBufferPointer<Int32>, termStarts: UnsafeBufferPointer<Int>) {
+         map: UnsafeBufferPointer<Int32>, termStarts: UnsafeBufferPointer<Int>, scatter: ScatterMap?, parameterIndices: [Int]) {
         self.name = name
         self.dimension = dimension
         self.cutoff = cutoff
@@ -60,6 +66,8 @@ public struct PairPass {
         self.unknowns = unknowns
         self.map = map
         self.termStarts = termStarts
+        self.scatter = scatter
+        self.parameterIndices = parameterIndices
     }
 
     /// Pair t's separation xⱼ + shift − xᵢ (zero beyond the dimension) and its length.
@@ -103,33 +111,53 @@ public struct PairPass {
         }
     }
 
-    /// Π and, as `e.needs` asks, ∂Π/∂u and ∂²Π/∂u² of all pairs (no parameter derivatives).
+    /// Π and, as `e.needs` asks, ∂Π/∂u and ∂²Π/∂u² of all pairs (no parameter derivatives): the radial
+    /// derivatives from a one-variable jet, the parameters constants.
     @inlinable
     public func newton<P: PairPotential>(_ potential: P, _ e: inout EnergyEvaluation) throws {
         if dimension == 2 {
-            try newton(potential, &e, dimension: 2)
+            try pass(potential, &e, dimension: 2, radial: HyperJet<1, 1>.self)
         } else {
-            try newton(potential, &e, dimension: 3)
+            try pass(potential, &e, dimension: 3, radial: HyperJet<1, 1>.self)
         }
     }
 
-    /// The pass for dimension `d` (a literal at each call, so the per-pair loops unroll).
+    /// Π and whatever `e.needs` asks for, ∂²Π/∂u∂θ and ∂Π/∂θ included: the radial derivatives from
+    /// `P.Radial`, the jet over (r, parameters). Mixed entries are ±(∂φₛ′/∂θⱼ) nₐ, as `PairDerivatives`
+    /// gives them, added in `EnergyEvaluation.accumulate`'s order.
+    @inlinable
+    public func withParameterDerivatives<P: PairPotential>(_ potential: P, _ e: inout EnergyEvaluation) throws {
+        if dimension == 2 {
+            try pass(potential, &e, dimension: 2, radial: P.Radial.self)
+        } else {
+            try pass(potential, &e, dimension: 3, radial: P.Radial.self)
+        }
+    }
+
+    /// The pass for dimension `d` (a literal at each call, so the per-pair loops unroll) with radial
+    /// jet `R`: over r alone (parameters constant) or over (r, parameters).
     @inlinable @inline(__always)
-    func newton<P: PairPotential>(_ potential: P, _ e: inout EnergyEvaluation, dimension d: Int) throws {
-        let k = 2 * d, q = parameters.count
+    func pass<P: PairPotential, R: SecondOrderJet>(_ potential: P, _ e: inout EnergyEvaluation, dimension d: Int,
+                                                   radial _: R.Type) throws {
+        let k = 2 * d, q = parameters.count, unknownCount = e.gradient.count
+        let withParameters = R.variableCount > 1
         let gradient: UnsafeMutablePointer<Double>? = e.needs.contains(.gradient) ? e.gradient.baseAddress : nil
         let values: UnsafeMutablePointer<Double>? = e.needs.contains(.hessian) && !map.isEmpty ? e.matrix?.values.baseAddress : nil
+        let mixed: UnsafeMutablePointer<Double>? = withParameters && e.needs.contains(.mixed) ? e.mixed.baseAddress : nil
+        let parameterGradient: UnsafeMutablePointer<Double>? =
+            withParameters && e.needs.contains(.parameterGradient) ? e.parameterGradient.baseAddress : nil
         let positions = e.positions
         var energy = e.energy
-        try withUnsafeTemporaryAllocation(of: HyperJet<1, 1>.self, capacity: 1 + q) { variables in
+        try withUnsafeTemporaryAllocation(of: R.self, capacity: 1 + q) { variables in
             let jets = variables.baseAddress!
-            jets.initialize(to: HyperJet<1, 1>(0, variable: 0))
-            for j in 0 ..< q { (jets + 1 + j).initialize(to: HyperJet<1, 1>(parameters[j])) }
+            jets.initialize(to: R(0, variable: 0))
+            for j in 0 ..< q { (jets + 1 + j).initialize(to: withParameters ? R(parameters[j], variable: 1 + j) : R(parameters[j])) }
+            defer { jets.deinitialize(count: 1 + q) }
             for t in 0 ..< first.count {
                 let (separation, r) = separation(t, d, positions)
                 if r >= cutoff.outer { continue }
                 guard r > 0 else { throw overlap(t) }
-                jets[0] = HyperJet<1, 1>(r, variable: 0)
+                jets[0] = R(r, variable: 0)
                 let phi = cutoff.apply(potential.energy(r: jets[0], LocalVariables(base: jets, dofCount: 1, historyCount: 0)), at: jets[0])
                 let phi1 = phi.derivative(0), phi2 = phi.secondDerivative(0, 0)
                 guard phi.value.isFinite, phi1.isFinite, phi2.isFinite else { throw nonFinite(t, r) }
@@ -142,30 +170,42 @@ public struct PairPass {
                         gradient[Int(local[a])] += (a < d ? minusPhi1 : phi1) * n[a % d]
                     }
                 }
-                guard let values else { continue }
-                // K over (component of a, component of b) in both orders: φ″nₐn_b rounds differently
-                // in each.
-                let radialOverR = phi1 / r
-                var stiffness = InlineArray<9, Double>(repeating: 0)
-                for a in 0 ..< d {
-                    for b in 0 ..< d {
-                        let delta: Double = a == b ? 1 : 0
-                        stiffness[3 * a + b] = phi2 * n[a] * n[b] + radialOverR * (delta - n[a] * n[b])
-                    }
-                }
-                var slot = termStarts[t]
-                for a in 0 ..< k {
-                    for b in a ..< k {
-                        let p = Int(map[slot])
-                        slot += 1
-                        let sign: Double = (a < d) == (b < d) ? 1 : -1
-                        let v = sign * stiffness[3 * (a % d) + b % d]
-                        if p >= 0 {
-                            values[p] += v
-                        } else if p <= -2 {
-                            values[-p - 2] += 2 * v
+                if let values {
+                    // K over (component of a, component of b) in both orders: φ″nₐn_b rounds differently
+                    // in each.
+                    let radialOverR = phi1 / r
+                    var stiffness = InlineArray<9, Double>(repeating: 0)
+                    for a in 0 ..< d {
+                        for b in 0 ..< d {
+                            let delta: Double = a == b ? 1 : 0
+                            stiffness[3 * a + b] = phi2 * n[a] * n[b] + radialOverR * (delta - n[a] * n[b])
                         }
                     }
+                    var slot = termStarts[t]
+                    for a in 0 ..< k {
+                        for b in a ..< k {
+                            let p = Int(map[slot])
+                            slot += 1
+                            let sign: Double = (a < d) == (b < d) ? 1 : -1
+                            let v = sign * stiffness[3 * (a % d) + b % d]
+                            if p >= 0 {
+                                values[p] += v
+                            } else if p <= -2 {
+                                values[-p - 2] += 2 * v
+                            }
+                        }
+                    }
+                }
+                if let mixed {
+                    for (j, p) in parameterIndices.enumerated() {
+                        let slope = phi.secondDerivative(0, 1 + j), minusSlope = -slope
+                        for a in 0 ..< k where local[a] >= 0 {
+                            mixed[p * unknownCount + Int(local[a])] += (a < d ? minusSlope : slope) * n[a % d]
+                        }
+                    }
+                }
+                if let parameterGradient {
+                    for (j, p) in parameterIndices.enumerated() { parameterGradient[p] += phi.derivative(1 + j) }
                 }
             }
         }
@@ -188,7 +228,8 @@ extension PairGroup {
                                 try (scatter?.termStarts ?? noStarts).withUnsafeBufferPointer { termStarts in
                                     try body(PairPass(name: name, dimension: dimension, cutoff: cutoff, first: first, second: second,
                                                       shifts: shifts, parameters: parameters, unknowns: unknownIndices,
-                                                      map: map, termStarts: termStarts))
+                                                      map: map, termStarts: termStarts, scatter: scatter,
+                                                      parameterIndices: parameterIndices))
                                 }
                             }
                         }
