@@ -114,6 +114,12 @@ public final class Equilibrium {
         var norms = [norm(assembler.gradient)]
         let target = max(options.absoluteTolerance, options.relativeTolerance * norms[0])
         var shifts: [Double] = [], backtracks = 0, iterations = 0
+        var factorizationSeconds = 0.0, linearSolveSeconds = 0.0
+        func timed<T>(_ seconds: inout Double, _ body: () throws -> T) rethrows -> T {
+            let begin = DispatchTime.now().uptimeNanoseconds
+            defer { seconds += Double(DispatchTime.now().uptimeNanoseconds - begin) * 1e-9 }
+            return try body()
+        }
         var factorIsAtSolution = false
         if stepBuffer.count != u.count { stepBuffer = [Double](repeating: 0, count: u.count) }
         var step = stepBuffer
@@ -136,7 +142,8 @@ public final class Equilibrium {
             return EquilibriumResult(status: s, displacement: displacement, energy: energyAtState ?? assembler.energy,
                                      gradientNorms: norms, iterations: iterations, backtracks: backtracks,
                                      shifts: shifts, factorIsAtSolution: factorIsAtSolution,
-                                     seconds: Date().timeIntervalSince(start))
+                                     seconds: Date().timeIntervalSince(start), factorizationSeconds: factorizationSeconds,
+                                     linearSolveSeconds: linearSolveSeconds)
         }
 
         /// At a converged state, the terms that hold there: when they differ from those Newton converged
@@ -159,14 +166,16 @@ public final class Equilibrium {
                 shift = factor.shift
             } else {
                 factoredParameters = nil
-                do { shift = try factorizeShifted() } catch let error as SparseError {
+                do { shift = try timed(&factorizationSeconds) { try factorizeShifted() } } catch let error as SparseError {
                     return try finish(.factorizationFailed(error.description))
                 }
                 if options.hessianIsConstant { factoredParameters = theta }
             }
             shifts.append(shift)
             let g = assembler.gradient
-            try g.withUnsafeBufferPointer { b in try step.withUnsafeMutableBufferPointer { try factor.solve(b, into: $0) } }
+            try timed(&linearSolveSeconds) {
+                try g.withUnsafeBufferPointer { b in try step.withUnsafeMutableBufferPointer { try factor.solve(b, into: $0) } }
+            }
             for i in step.indices { step[i] = -step[i] }
             var alpha = 1.0
             /// Whether the assembler already holds the evaluation at the accepted state.

@@ -31,6 +31,9 @@ public struct EquilibriumResult: Sendable {
     public let factorIsAtSolution: Bool
     /// Wall-clock seconds of the solve.
     public let seconds: Double
+    /// Wall-clock seconds of the solve spent in numeric factorizations (shifted attempts included) and
+    /// in solves with them: what is left of `seconds` is assembly, line search and bookkeeping.
+    public let factorizationSeconds: Double, linearSolveSeconds: Double
 
     public var converged: Bool { status == .converged }
 

@@ -46,7 +46,6 @@ extension LatticeModel {
             }
             return atoms
         }
-        let pairs = try makeModel().groups[0] as! PairGroup<P>
         for (c, observable) in list.enumerated() {
             switch observable {
             case let .displacement(atom, axis):
@@ -55,7 +54,7 @@ extension LatticeModel {
                 let members = try atoms(of: group)
                 for a in members { try addDisplacement(atom: a, axis: axis, component: c, weight: 1 / Double(members.count)) }
             case let .reactionForce(group, axis):
-                groups.append(try ReactionForce(name: observable.name, pairs: pairs, atoms: try atoms(of: group), axis: axis, component: c))
+                groups.append(try ReactionForce(name: observable.name, lattice: self, atoms: try atoms(of: group), axis: axis, component: c))
             case .indenterForce:
                 guard indenter != nil, let contacts = try makeModel().groups.last else {
                     throw PhysicsError.invalidModel("an indenter force is observed but the lattice has no indenter")

@@ -9,6 +9,10 @@ import Sparse
 /// ∂²φ/∂xⱼ² = φ″ nnᵀ + (φ′/r)(I − nnᵀ), the blocks for (xᵢ, xᵢ), (xᵢ, xⱼ) following by sign; mixed
 /// derivatives ∂²φ/∂x∂θ = ±(∂φ′/∂θ) n. The radial derivatives φ′, φ″, ∂φ/∂θ, ∂φ′/∂θ come exactly
 /// from `P.Radial`. Tests compare every entry with automatic differentiation of the whole bond.
+///
+/// Speed: the passes run in `PairPass` (PairPass.swift), entered through the potential's requirements,
+/// so they are compiled for the concrete potential although this group is reached through
+/// `any EnergyGroup`; Newton's passes take φ, φ′, φ″ from a one-variable jet, not `P.Radial`.
 public struct PairGroup<P: PairPotential>: EnergyGroup {
     public let name: String
     public let potential: P
@@ -56,109 +60,45 @@ public struct PairGroup<P: PairPotential>: EnergyGroup {
     public func evaluate(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?) throws {
         try potential.validate(parameterIndices.map { e.parameters[$0] })
         if e.needs == .energy {
-            try evaluateEnergy(&e)
+            try withPass(e.parameters, unknowns: unknowns, scatter: nil) { try potential.energyPass($0, &e) }
         } else if e.needs.isDisjoint(with: [.mixed, .parameterGradient]) {
-            // Newton's passes need derivatives in r only: a one-variable jet, the parameters constants.
-            // Its value, φ′ and φ″ are the same expressions as those of `P.Radial`, bit for bit.
-            try evaluateTerms(&e, unknowns: unknowns, scatter: scatter, radial: HyperJet<1, 1>.self)
+            // Newton's passes need derivatives in r only: a one-variable jet, the parameters constants,
+            // in the hand-written pass of PairPass.swift, compiled for `P`. Its value, φ′ and φ″
+            // are the same expressions as those of `P.Radial`, bit for bit.
+            try withPass(e.parameters, unknowns: unknowns, scatter: scatter) { try potential.newtonPass($0, &e) }
         } else {
-            try evaluateTerms(&e, unknowns: unknowns, scatter: scatter, radial: P.Radial.self)
+            try withPass(e.parameters, unknowns: unknowns, scatter: scatter) { try potential.parameterPass($0, &e) }
         }
-    }
-
-    /// Π alone, in plain doubles.
-    private func evaluateEnergy(_ e: inout EnergyEvaluation) throws {
-        let q = parameterIndices.count
-        let plain = UnsafeMutablePointer<Double>.allocate(capacity: 1 + q)
-        defer { plain.deallocate() }
-        for j in 0 ..< q { plain[1 + j] = e.parameters[parameterIndices[j]] }
-        var sum = 0.0
-        for t in first.indices {
-            let r = separation(t, e.positions).distance
-            if r >= cutoff.outer { continue }
-            guard r > 0 else { throw overlap(t) }
-            plain[0] = r
-            let phi = cutoff.apply(potential.energy(r: r, LocalVariables(base: plain, dofCount: 1, historyCount: 0)), at: r)
-            guard phi.isFinite else { throw nonFinite(t, r) }
-            sum += phi
-        }
-        e.energy += sum
-    }
-
-    /// Π and the derivatives `e.needs` asks for, the radial derivatives from the jet `R`: a jet over
-    /// (r, parameters) when parameter derivatives are needed, over r alone otherwise.
-    private func evaluateTerms<R: SecondOrderJet>(_ e: inout EnergyEvaluation, unknowns: Connectivity, scatter: ScatterMap?,
-                                                  radial _: R.Type) throws {
-        let d = dimension, k = 2 * d, q = parameterIndices.count
-        let withParameters = R.variableCount > 1
-        let radial = UnsafeMutablePointer<R>.allocate(capacity: 1 + q)
-        let block = UnsafeMutablePointer<Double>.allocate(capacity: k * k)
-        defer {
-            radial.deinitialize(count: 1 + q)
-            radial.deallocate()
-            block.deallocate()
-        }
-        radial.initialize(to: R(0, variable: 0))
-        for j in 0 ..< q {
-            let value = e.parameters[parameterIndices[j]]
-            (radial + 1 + j).initialize(to: withParameters ? R(value, variable: 1 + j) : R(value))
-        }
-        try unknowns.indices.withUnsafeBufferPointer { unknownIndices in
-            for t in first.indices {
-                let (n, r) = separation(t, e.positions)
-                if r >= cutoff.outer { continue }
-                guard r > 0 else { throw overlap(t) }
-                radial[0] = R(r, variable: 0)
-                let phi = cutoff.apply(potential.energy(r: radial[0], LocalVariables(base: radial, dofCount: 1, historyCount: 0)), at: radial[0])
-                guard phi.value.isFinite, phi.derivative(0).isFinite, phi.secondDerivative(0, 0).isFinite else {
-                    throw nonFinite(t, r)
-                }
-                let local = PairDerivatives(phi: phi, dimension: d, direction: n / r, distance: r)
-                e.accumulate(local, term: t, dofCount: k, historyCount: 0, dofs: unknownIndices.baseAddress! + t * k,
-                             unknowns: unknownIndices.baseAddress! + t * k, parameterIndices: parameterIndices,
-                             scatter: scatter, block: block)
-            }
-        }
-    }
-
-    /// Pair t's separation xⱼ + shift − xᵢ (zero beyond the dimension) and its length: what both the
-    /// energy pass and the derivative passes read.
-    @inline(__always) private func separation(_ t: Int, _ positions: UnsafeBufferPointer<Double>) -> (vector: SIMD3<Double>, distance: Double) {
-        let d = dimension, i = Int(first[t]) * d, j = Int(second[t]) * d
-        var n = SIMD3<Double>(0, 0, 0)
-        for c in 0 ..< d { n[c] = positions[j + c] + shifts[t * d + c] - positions[i + c] }
-        return (n, (n * n).sum().squareRoot())
-    }
-
-    func overlap(_ t: Int) -> PhysicsError {
-        .nonFinite(group: name, term: t, detail: "atoms \(first[t]) and \(second[t]) overlap (distance 0); check the lattice, vacancies and the loading")
-    }
-
-    func nonFinite(_ t: Int, _ r: Double) -> PhysicsError {
-        .nonFinite(group: name, term: t, detail: "atoms \(first[t]) and \(second[t]) at distance \(r); check the parameters and the loading")
     }
 }
 
 /// The derivatives of one pair's energy with respect to [xᵢ | xⱼ | parameters], from its radial jet.
 @usableFromInline
 struct PairDerivatives<R: SecondOrderJet>: LocalDerivatives {
-    let phi: R
-    let dimension: Int
-    let direction: SIMD3<Double>
-    let distance: Double
+    @usableFromInline let phi: R
+    @usableFromInline let dimension: Int
+    @usableFromInline let direction: SIMD3<Double>
+    @usableFromInline let distance: Double
 
-    @usableFromInline var value: Double { phi.value }
+    @inlinable init(phi: R, dimension: Int, direction: SIMD3<Double>, distance: Double) {
+        self.phi = phi
+        self.dimension = dimension
+        self.direction = direction
+        self.distance = distance
+    }
+
+    @inlinable var value: Double { phi.value }
 
     /// −1 for a component of xᵢ, +1 for xⱼ.
-    @inline(__always) func sign(_ a: Int) -> Double { a < dimension ? -1 : 1 }
+    @inlinable @inline(__always) func sign(_ a: Int) -> Double { a < dimension ? -1 : 1 }
 
-    @usableFromInline func derivative(_ a: Int) -> Double {
+    @inlinable func derivative(_ a: Int) -> Double {
         let geometric = 2 * dimension
         if a < geometric { return sign(a) * phi.derivative(0) * direction[a % dimension] }
         return phi.derivative(1 + a - geometric)
     }
 
-    @usableFromInline func secondDerivative(_ a: Int, _ b: Int) -> Double {
+    @inlinable func secondDerivative(_ a: Int, _ b: Int) -> Double {
         let geometric = 2 * dimension
         switch (a < geometric, b < geometric) {
         case (true, true):

@@ -14,10 +14,30 @@ public protocol PairPotential: Sendable {
     func energy<S: Real>(r: S, _ p: LocalVariables<S>) -> S
     /// Throws `PhysicsError.invalidParameter` for values outside the physical range.
     func validate(_ parameters: [Double]) throws
+    /// Adds Π and, as `e.needs` asks, ∂Π/∂u and ∂²Π/∂u² of the pairs of `pairs` into `e`: Newton's
+    /// pass. Keep the default: it is a requirement so that the pass, entered from `PairGroup` (generic
+    /// code), runs compiled for the conforming type (PairPass.swift).
+    func newtonPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws
+    /// Adds Π of the pairs of `pairs` into `e.energy`. Keep the default (see `newtonPass`).
+    func energyPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws
+    /// Adds Π and what `e.needs` asks for, parameter derivatives included (in `Radial`), into `e`.
+    /// Keep the default (see `newtonPass`).
+    func parameterPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws
 }
 
 extension PairPotential {
     public func validate(_ parameters: [Double]) throws {}
+
+    @inlinable
+    public func newtonPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws { try pairs.newton(self, &e) }
+
+    @inlinable
+    public func energyPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws { try pairs.energy(self, &e) }
+
+    @inlinable
+    public func parameterPass(_ pairs: PairPass, _ e: inout EnergyEvaluation) throws {
+        try pairs.withParameterDerivatives(self, &e)
+    }
 
     /// Requires each listed parameter to be strictly positive.
     public func requirePositive(_ parameters: [Double], _ slots: [Int]) throws {

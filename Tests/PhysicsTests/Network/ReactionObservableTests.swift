@@ -17,7 +17,7 @@ private func maxAbs(_ a: [Double]) -> Double { a.map { abs($0) }.max() ?? 0 }
         let pairs = model.groups[0] as! PairGroup<Morse>
         for axis in 0 ..< 2 {
             let specific = ObservableSet(componentNames: ["R"], groups: [
-                try ReactionForce(name: "R", pairs: pairs, atoms: top, axis: axis, component: 0)])
+                try ReactionForce(name: "R", lattice: lattice, atoms: top, axis: axis, component: 0)])
             let generic = ObservableSet(componentNames: ["R"], groups: [
                 try ReactionObservable(name: "R", model: model, dofs: top.map { lattice.dof(atom: $0, axis: axis) },
                                        component: 0, groups: [pairs.name])])
