@@ -86,6 +86,12 @@ public struct LevenbergMarquardtOptions: Sendable, Equatable, Codable {
     /// Stop as soon as an accepted point passes `termination`'s optimality test
     /// (`ConvergenceRule.firstOrderOptimality`). Default true; false polishes on to the tolerances above.
     public var stopAtFirstOrderOptimality = true
+    /// Add geodesic acceleration to each damped step (Transtrum & Sethna 2012), its second derivative
+    /// estimated from the Jacobians at hand (no extra evaluation). Default true: in a curved valley of the
+    /// misfit it turns a creep of small steps into a few long ones.
+    public var geodesicAcceleration = true
+    /// α: the acceleration a is used only when 2‖a‖ ≤ α‖v‖ (scaled norms), else the plain step. Default 0.75.
+    public var accelerationLimit = 0.75
 
     public init() {}
 
@@ -100,6 +106,7 @@ public struct LevenbergMarquardtOptions: Sendable, Equatable, Codable {
         try requireOption(initialDamping > 0 && initialDamping.isFinite, "initialDamping", initialDamping, "a positive finite number")
         try requireOption(maximumDamping > initialDamping, "maximumDamping", maximumDamping, "larger than initialDamping")
         try requireOption(maximumConsecutiveFailures > 0, "maximumConsecutiveFailures", maximumConsecutiveFailures, "a positive integer")
+        try requireOption(accelerationLimit > 0 && accelerationLimit.isFinite, "accelerationLimit", accelerationLimit, "a positive finite number")
         try termination.validate()
     }
 }

@@ -23,6 +23,9 @@ public struct NewtonOptions: Sendable, Equatable {
     /// ... or when a full Newton step moved no unknown by more than this × the largest position
     /// magnitude (reference + displacement): the state is then accurate to about this relative
     /// precision, and the gradient sits at its round-off floor (warm starts, ill-conditioned systems).
+    /// For minima, after a full step shorter than 10⁻⁴ × that magnitude the next step is first estimated
+    /// with the factorization at hand (a chord step, equal to the Newton step to O(last step) relative);
+    /// when it is below this tolerance the state is returned without the confirming factorization.
     /// Default 1e-13.
     public var stepTolerance = 1e-13
     /// Armijo sufficient-decrease constant. Default 1e-4.

@@ -94,7 +94,11 @@ struct TerminationPolicyTests {
             let r = z[0] < 0.5 ? z[0] - 1 : z[0] + 5
             return ResidualEvaluation(residuals: [r], jacobian: needJacobian ? DenseMatrix(rowArrays: [[1]]) : nil)
         }
-        let result = try LevenbergMarquardt().minimize(jump, from: [0], bounds: .unbounded(1))
+        // Each accepted step halves the distance to the jump; the step test needs ~40 of them, each
+        // followed by rejections, which takes more than the default 100 iterations.
+        var options = LevenbergMarquardtOptions()
+        options.maximumIterations = 1000
+        let result = try LevenbergMarquardt(options: options).minimize(jump, from: [0], bounds: .unbounded(1))
         #expect(!result.status.isConverged, "\(result.fullReport)")
         guard case .stalled = result.status else {
             Issue.record("expected a stalled run, got \(result.status)")
