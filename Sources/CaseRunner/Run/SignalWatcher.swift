@@ -31,12 +31,15 @@ final class SignalWatcher: @unchecked Sendable {
         for sig in [SIGINT, SIGTERM] + terminating {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            let meaning = terminating.contains(sig) ? SIGTERM : sig
+            let meaning = meaning(of: sig)
             source.setEventHandler { [weak self] in self?.handle(meaning) }
             source.resume()
             sources.append(source)
         }
     }
+
+    /// What signal `sig` stands for: SIGTERM for the `terminating` ones, else itself.
+    func meaning(of sig: Int32) -> Int32 { terminating.contains(sig) ? SIGTERM : sig }
 
     func stop() {
         for s in sources { s.cancel() }
