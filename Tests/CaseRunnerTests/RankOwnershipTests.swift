@@ -76,11 +76,13 @@ import Testing
     /// A run over `ranks` in-process ranks (rank 0 drives, the others serve), writing into `out`. Every
     /// run here chooses its BLAS threads as `run` does (one: the case is small), so that the one-process
     /// reference and the ranks use the same count.
-    static func distributedRun(_ folder: String, out: String, ranks: Int, workerCase: String? = nil,
+    static func distributedRun(_ folder: String, out: String, ranks: Int, workerCase: String? = nil, workerSignal: Int32? = nil,
                                configure: @escaping @Sendable (inout RunOptions) -> Void = { _ in }) -> (status: Int32?, error: String, workers: [Int32?]) {
         let outcomes = InProcessGroup.run(size: ranks) { world -> (Int32?, String) in
             if world.rank != 0 {
-                return (RankWorker.serve(["run", workerCase ?? folder], world: world), "")
+                var signal: (@Sendable () -> Int32?)?
+                if let workerSignal, world.rank == ranks - 1 { signal = { workerSignal } }
+                return (RankWorker.serve(["run", workerCase ?? folder], world: world, signalReceived: signal), "")
             }
             var options = RunOptions()
             options.output = out
@@ -178,6 +180,18 @@ import Testing
         }
         #expect(resumed.status == whole.status && resumed.workers.allSatisfy { $0 == whole.status }, "\(resumed)")
         #expect(try ParallelRunTests.sameResults(folder.path + "/whole/results.nc", out + "/results.nc"))
+    }
+
+    /// SIGTERM sent to one rank other than 0 alone (the last) reaches rank 0 with that rank's next reply:
+    /// every rank ends with the interrupted status after the iteration, and the checkpoint is kept.
+    @Test(arguments: [2, 3])
+    func aSignalToAnotherRankStopsTheRun(ranks: Int) throws {
+        let folder = Self.sweptCase()
+        let out = folder.path + "/results"
+        let stopped = Self.distributedRun(folder.path, out: out, ranks: ranks, workerSignal: SIGTERM) { o in o.maximumIterations = 3 }
+        #expect(stopped.status == ExitStatus.interrupted(SIGTERM), "\(stopped)")
+        #expect(stopped.workers.allSatisfy { $0 == ExitStatus.interrupted(SIGTERM) }, "\(stopped)")
+        #expect(!folder.exists("results") && folder.exists(".results.checkpoint"), "\(folder.contents)")
     }
 
     /// In an MPI job SIGUSR1 and SIGUSR2, which mpirun passes on without ending the job, stop a run as

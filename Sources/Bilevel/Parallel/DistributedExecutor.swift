@@ -22,6 +22,12 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor, Dis
     private let local: ThreadExecutor
     /// This rank's experiments (indices), in order.
     public let owned: [Int]
+    /// On a rank other than 0: the signal this rank was sent (SIGINT, SIGTERM), if any. It travels to
+    /// rank 0 with every evaluation's reply, so that a signal to any one rank stops the whole run at
+    /// the end of the current iteration, as one to rank 0 does.
+    public var signalReceived: (@Sendable () -> Int32?)?
+    /// On rank 0: the first signal another rank reported, and that rank.
+    public private(set) var signalOnAnotherRank: (rank: Int, signal: Int32)?
 
     private enum Command: Int {
         case evaluate = 1, anchors, setAnchors, reports, stop, collect
@@ -60,9 +66,13 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor, Dis
         message.doubles(theta)
         _ = communicator.broadcast(message.values, root: 0)
         let mine = evaluateOwned(experiments, theta: theta, names: names, derivatives: derivatives)
-        let replies = communicator.gather(encode(mine, of: experiments), root: 0)
+        // Every reply starts with the signal its rank was sent (0: none).
+        let replies = communicator.gather([0] + encode(mine, of: experiments), root: 0)
+        for (rank, reply) in replies.enumerated() where signalOnAnotherRank == nil {
+            if let s = reply.first, s != 0, let signal = Int32(exactly: s) { signalOnAnotherRank = (rank, signal) }
+        }
         var outcomes = [LocalEvaluation.Outcome?](repeating: nil, count: experiments.count)
-        try decode(replies) { r, e, rank in outcomes[e] = try ExperimentMessages.readOutcome(&r, experiment: experiments[e].name, rank: rank) }
+        try decode(replies.map { Array($0.dropFirst()) }) { r, e, rank in outcomes[e] = try ExperimentMessages.readOutcome(&r, experiment: experiments[e].name, rank: rank) }
         // Rank 0's own outcomes as they are (the same numbers; its errors keep their type).
         for (k, e) in owned.enumerated() { outcomes[e] = mine[k] }
         return try LocalEvaluation.unwrap(outcomes.map { $0! })
@@ -126,7 +136,7 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor, Dis
                 let derivatives = try Self.derivatives(r.int())
                 let theta = try r.doubles()
                 let mine = evaluateOwned(experiments, theta: theta, names: names, derivatives: derivatives)
-                _ = communicator.gather(encode(mine, of: experiments), root: 0)
+                _ = communicator.gather([Double(signalReceived?() ?? 0)] + encode(mine, of: experiments), root: 0)
             case .anchors:
                 _ = communicator.gather(encodeAnchors(experiments), root: 0)
             case .setAnchors:
@@ -212,6 +222,8 @@ public final class DistributedExecutor<C: Communicator>: ExperimentExecutor, Dis
 public protocol DistributedLeader: ExperimentExecutor {
     /// The rank owning each experiment, and the ranks' loads.
     var assignment: ExperimentAssignment { get }
+    /// The first signal (SIGINT, SIGTERM) another rank reported with its evaluations, and that rank.
+    var signalOnAnotherRank: (rank: Int, signal: Int32)? { get }
     func finish(exitCode: Int32)
     func collect(_ request: [Double], task: ([Double]) -> [Double]) -> [[Double]]
 }

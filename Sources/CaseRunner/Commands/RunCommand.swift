@@ -159,6 +159,17 @@ enum RunCommand {
                                  maximumIterations: optimizer.method == .levenbergMarquardt
                                      ? optimizer.levenbergMarquardt.maximumIterations : optimizer.lbfgs.maximumIterations)
         monitor.anchors = { [fit] in fit.problem.anchors }
+        if let leader = fit.problem.executor as? any DistributedLeader {
+            var told = false
+            monitor.remoteSignal = {
+                guard let (rank, signal) = leader.signalOnAnotherRank else { return nil }
+                if !told {
+                    told = true
+                    console.error("calibrate: rank \(rank) was \(signal == SIGINT ? "interrupted" : "terminated"); stopping after this iteration")
+                }
+                return signal
+            }
+        }
         if let signals {
             let stagingPath = staging.staging
             signals.onFirstSignal = { sig in

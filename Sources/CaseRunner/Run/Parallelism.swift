@@ -111,14 +111,23 @@ enum RankAgreement {
 public enum RankWorker {
     /// Runs this rank's share of `calibrate arguments`; returns the exit status rank 0 ended with.
     public static func main(_ arguments: [String], world: MPIWorld) -> Int32 {
-        // Rank 0 handles SIGINT/SIGTERM and SIGUSR1/SIGUSR2 (stopping at the next iteration) and tells the
-        // others to stop; here they must not end the rank first (SIGUSR1's default action would).
-        for sig in [SIGINT, SIGTERM, SIGUSR1, SIGUSR2] { signal(sig, SIG_IGN) }
-        return serve(arguments, world: world)
+        // SIGUSR1/SIGUSR2 reach every rank from mpirun and rank 0 acts on them; here they must not end the
+        // rank (their default action would). SIGINT/SIGTERM sent to this rank go to rank 0 with the next
+        // evaluation's reply, and rank 0 stops the run after that iteration (a second one ends this rank).
+        for sig in [SIGUSR1, SIGUSR2] { signal(sig, SIG_IGN) }
+        let watcher = SignalWatcher()
+        watcher.onFirstSignal = { sig in
+            let what = sig == SIGINT ? "interrupted" : "terminated"
+            FileHandle.standardError.write(Data(("rank \(world.rank): \(what); rank 0 stops the run after the current iteration "
+                                                 + "(send the signal again to end this rank at once)\n").utf8))
+        }
+        watcher.start()
+        defer { watcher.stop() }
+        return serve(arguments, world: world, signalReceived: { watcher.received })
     }
 
     /// The work of a rank other than 0 of `world` (an MPI job, or an in-process group in tests).
-    static func serve(_ arguments: [String], world: some Communicator) -> Int32 {
+    static func serve(_ arguments: [String], world: some Communicator, signalReceived: (@Sendable () -> Int32?)? = nil) -> Int32 {
         let console = Console(out: { _ in }, error: { FileHandle.standardError.write(Data("rank \(world.rank): \($0)".utf8)) })
         console.quiet = true
         guard let invocation = try? CommandLineParser.parse(arguments), invocation.command == .run, !invocation.help,
@@ -140,6 +149,7 @@ public enum RankWorker {
             let largestSolve = Parallelism.largestSolve(prepared.fit.loaded.largestSolve, world: world)
             Parallelism.chooseBLASThreads(jobs: jobs, userChose: invocation.threads != nil, largestSolve: largestSolve)
             let executor = DistributedExecutor(communicator: world, assignment: prepared.fit.assignment!, jobs: jobs)
+            executor.signalReceived = signalReceived
             let loaded = prepared.fit.loaded
             return try executor.serve(prepared.fit.problem.experiments, names: prepared.fit.space.names) {
                 FinalPredictions.reply(loaded, request: $0, jobs: jobs)

@@ -20,6 +20,9 @@ final class RunMonitor: @unchecked Sendable {
     let previousSeconds: Double
     let stopAfterIterations: Int?
     let signals: SignalWatcher?
+    /// A signal another rank of an MPI job was sent (reported with its evaluations): it stops the run
+    /// as one sent to this process does.
+    var remoteSignal: (() -> Int32?)?
     /// The optimizer's iteration limit, for "k/max" and the time-left estimate.
     let maximumIterations: Int?
     private let clock = ContinuousClock()
@@ -67,7 +70,7 @@ final class RunMonitor: @unchecked Sendable {
         if r.iteration == 0 { console.progress(ProgressLine.header) }
         console.progress(ProgressLine.format(r, elapsed: elapsed, maximum: maximumIterations))
         if !journal.isReplaying { saveCheckpoint() }
-        if let s = signals?.received {
+        if let s = signals?.received ?? remoteSignal?() {
             stopReason = .signal(s)
             return .stop
         }
