@@ -29,6 +29,8 @@ public struct MessageError: Error, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
+/// Reads a `MessageWriter`'s message in the order it was written; every read checks what is left and
+/// throws `MessageError` rather than read past the end, so a damaged or hostile message is refused.
 public struct MessageReader {
     private let values: [Double]
     private var position = 0
