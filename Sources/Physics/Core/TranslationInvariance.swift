@@ -176,19 +176,19 @@ extension LocalEnergy {
                     + (readsHistory ? " and reads the previous time step" : "")
                     + "; translation invariance needs at least two atoms of d coordinates each and no history: remove the conformance")
         }
-        guard RelativeDofHyper.variableCount == dofCount - d || RelativeDofHyper.variableCount == DofHyper.variableCount,
-              RelativeDofHyper.hasConsistentSizes
-        else {
+        try checkRelativeJet(RelativeDofHyper.self, named: "RelativeDofHyper", over: "the dofs of every atom but the first",
+                             reduced: dofCount - d, full: DofHyper.variableCount)
+        try checkRelativeJet(RelativeHyper.self, named: "RelativeHyper", over: "the dofs of every atom but the first and the parameters",
+                             reduced: localVariableCount - d, full: Hyper.variableCount)
+    }
+
+    /// A declared relative jet has the reduced variable count (or is the default full jet: not declared).
+    private static func checkRelativeJet<J: SecondOrderJet>(_ jet: J.Type, named name: String, over what: String,
+                                                           reduced: Int, full: Int) throws {
+        guard J.variableCount == reduced || J.variableCount == full, J.hasConsistentSizes else {
             throw PhysicsError.invalidModel(
-                "\(Self.self) declares RelativeDofHyper with \(RelativeDofHyper.variableCount) variables; it is over the dofs of every atom "
-                    + "but the first: declare \(hyperJetDeclaration(variables: dofCount - d)), or leave it out")
-        }
-        guard RelativeHyper.variableCount == localVariableCount - d || RelativeHyper.variableCount == Hyper.variableCount,
-              RelativeHyper.hasConsistentSizes
-        else {
-            throw PhysicsError.invalidModel(
-                "\(Self.self) declares RelativeHyper with \(RelativeHyper.variableCount) variables; it is over the dofs of every atom "
-                    + "but the first and the parameters: declare \(hyperJetDeclaration(variables: localVariableCount - d)), or leave it out")
+                "\(Self.self) declares \(name) with \(J.variableCount) variables; it is over \(what): "
+                    + "declare \(hyperJetDeclaration(variables: reduced)), or leave it out")
         }
     }
 
