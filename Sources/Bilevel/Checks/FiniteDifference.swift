@@ -16,20 +16,9 @@ public enum FiniteDifference {
     /// Central-difference gradient of f at z.
     public static func gradient(of f: ([Double]) throws -> Double, at z: [Double],
                                 relativeStep: Double = defaultRelativeStep) rethrows -> [Double] {
-        var g = [Double](repeating: 0, count: z.count)
-        var x = z
-        for i in z.indices {
-            let h = relativeStep * max(abs(z[i]), 1)
-            x[i] = z[i] + h
-            let up = x[i]
-            let fp = try f(x)
-            x[i] = z[i] - h
-            let down = x[i]
-            let fm = try f(x)
-            x[i] = z[i]
-            g[i] = (fp - fm) / (up - down)
-        }
-        return g
+        // The one-row Jacobian: the same differences, in the same order.
+        let j = try jacobian(of: { [try f($0)] }, at: z, relativeStep: relativeStep)
+        return z.indices.map { j[0, $0] }
     }
 
     /// Central-difference Jacobian (m × p) of a vector function r(z).
