@@ -102,6 +102,9 @@ public struct CrystalModel<P: PairPotential>: Sendable {
 
     /// Shells are enumerated out to the cutoff at 60% of `initialLatticeConstant`; a relaxation that
     /// shrinks the crystal further is rejected as non-physical by `validate(latticeConstant:)`.
+    /// Largest cutoff ÷ (0.6 × initial lattice constant) the lattice sum accepts (15 lattice constants).
+    public static var maximumCutoffRatio: Double { 25 }
+
     public init(kind: LatticeKind, potential: P, cutoff: SmoothCutoff, initialLatticeConstant: Double) throws {
         guard initialLatticeConstant > 0 else {
             throw PhysicsError.invalidModel("the initial lattice constant must be > 0, got \(initialLatticeConstant)")
@@ -110,7 +113,16 @@ public struct CrystalModel<P: PairPotential>: Sendable {
         guard cutoff.outer > nearest else {
             throw PhysicsError.invalidModel("the cutoff \(cutoff.outer) is shorter than the nearest-neighbour distance \(nearest): the crystal would not bind; increase the cutoff")
         }
-        let shells = CoordinationShells(kind: kind, maximumRatio: cutoff.outer / (0.6 * initialLatticeConstant))
+        // The lattice sum enumerates every site within the cutoff of a crystal compressed to 0.6 a: about
+        // ratio^d sites. Bounded so that a mistyped cutoff (or lattice constant in other units) is an
+        // error in a moment rather than minutes of enumeration and gigabytes of sites.
+        let ratio = cutoff.outer / (0.6 * initialLatticeConstant)
+        guard ratio <= Self.maximumCutoffRatio else {
+            throw PhysicsError.invalidModel("the cutoff \(cutoff.outer) is \(Int(cutoff.outer / initialLatticeConstant)) times the initial "
+                + "lattice constant \(initialLatticeConstant); a crystal's lattice sum takes cutoffs up to "
+                + "\(Int(0.6 * Self.maximumCutoffRatio)) lattice constants: check that both are in the same units, or reduce the cutoff")
+        }
+        let shells = CoordinationShells(kind: kind, maximumRatio: ratio)
         energy = CrystalEnergy(potential: potential, cutoff: cutoff, shells: shells)
         self.initialLatticeConstant = initialLatticeConstant
     }

@@ -61,6 +61,19 @@ private func relaxedProperties(_ kind: LatticeKind, start: Double) throws -> [Do
         }
     }
 
+    /// A cutoff of a thousand lattice constants (a lattice constant in the wrong units, say) would
+    /// enumerate ~10¹⁰ sites: it is refused at once, with the figures, instead.
+    @Test func aCutoffOfManyLatticeConstantsIsRefusedBeforeEnumeratingSites() throws {
+        #expect(throws: PhysicsError.self) {
+            _ = try CrystalModel(kind: .fcc, potential: LennardJones(), cutoff: try SmoothCutoff(inner: 3000, outer: 3500),
+                                 initialLatticeConstant: 3.5)
+        }
+        // The edge of the bound still builds (a short lattice sum).
+        let edge = 0.6 * 1.5 * CrystalModel<LennardJones>.maximumCutoffRatio
+        _ = try CrystalModel(kind: .fcc, potential: LennardJones(), cutoff: try SmoothCutoff(inner: edge - 1, outer: edge),
+                             initialLatticeConstant: 1.5)
+    }
+
     @Test func cutoffShorterThanNeighbourDistanceIsRejected() throws {
         #expect(throws: PhysicsError.self) {
             _ = try CrystalModel(kind: .fcc, potential: LennardJones(), cutoff: try SmoothCutoff(inner: 0.5, outer: 0.9),
