@@ -22,7 +22,10 @@ enum ResultsFile {
         try out.setAttribute("title", .text(s.configuration.title))
         if let d = s.configuration.description { try out.setAttribute("comment", .text(d)) }
         let provenance = Provenance.collect(s.loaded)
-        try out.setAttribute("source", .text("calibrate \(version) (commit \(provenance.commit))"))
+        // A user's tool built on the framework names itself first (`calibrate-beads (calibrate 1.0, commit …)`).
+        let tool = CalibrateTool.toolName
+        try out.setAttribute("source", .text(tool == "calibrate" ? "calibrate \(version) (commit \(provenance.commit))"
+                                                                 : "\(tool) (calibrate \(version), commit \(provenance.commit))"))
         try out.setAttribute("history", .text(provenance.commandLine))
         try out.setAttribute("calibrate_version", .text(provenance.version))
         try out.setAttribute("calibrate_commit", .text(provenance.commit))

@@ -69,4 +69,24 @@ struct TaylorTestTests {
         let j = FiniteDifference.jacobian(of: { [Self.f($0), $0[0] * $0[1]] }, at: Self.z)
         #expect(j.rows == 2 && j.columns == 3 && abs(j[1, 0] - Self.z[1]) < 1e-10 && abs(j[0, 2] - exact[2]) < 1e-9)
     }
+
+    /// A stiff direction (f‴/f′ = −10⁶, as a lattice constant's at a fit) makes the plain central
+    /// difference wrong in its sixth digit; the extrapolated one is right, and its error estimate covers
+    /// the plain difference's error, so a check blames the difference, not the exact derivative.
+    @Test func extrapolationRemovesTheTruncationErrorAndEstimatesIt() {
+        let f: ([Double]) -> Double = { z in sin(1000 * z[0]) + exp(z[1]) }
+        let z = [0.001, 0.5]
+        let exact = [1000 * cos(1.0), exp(0.5)]
+        let plain = FiniteDifference.gradient(of: f, at: z)
+        let fd = FiniteDifference.extrapolatedGradient(of: f, at: z)
+        #expect(abs(plain[0] - exact[0]) / exact[0] > 1e-6)
+        #expect(abs(fd.value[0] - exact[0]) / exact[0] < 1e-9 && abs(fd.value[1] - exact[1]) < 1e-9)
+        let plainHalf = FiniteDifference.gradient(of: f, at: z, relativeStep: FiniteDifference.defaultRelativeStep / 2)
+        #expect(abs(plainHalf[0] - exact[0]) <= 1.5 * fd.error[0] && fd.error[0] > 0)
+        // Agreement: within the tolerance, or within twice the difference's own error — never otherwise.
+        #expect(FiniteDifference.agrees(exact: 1, difference: 1 + 1e-7, error: 0, tolerance: 1e-5, floor: 0))
+        #expect(FiniteDifference.agrees(exact: 1, difference: 1.01, error: 0.006, tolerance: 1e-5, floor: 0))
+        #expect(!FiniteDifference.agrees(exact: 1, difference: 1.01, error: 0.004, tolerance: 1e-5, floor: 0))
+        #expect(FiniteDifference.agrees(exact: 1e-3, difference: 1.001e-3, error: 0, tolerance: 1e-5, floor: 1))
+    }
 }
