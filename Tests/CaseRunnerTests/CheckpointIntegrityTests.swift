@@ -12,7 +12,8 @@ import Testing
                                                                 innerIterations: 5)),
         .objective(z: [1, 2], result: .init(value: 0.5, gradient: [1e-3, -2e-3], innerIterations: 4)),
         .objective(z: [1, 3], result: nil),
-    ])
+    ], rejected: RejectedEvaluations(branchJumps: 2, instabilities: 1, firstBranchJump: "experiment 'pull': branch jump at D = 0.3",
+                                     firstInstability: "experiment 'tip 1': unstable at 0.62 of the load — ü"))
 
     @Test func everySingleByteChangeIsDetected() {
         let bytes = Array(Self.sample.encoded())
@@ -106,5 +107,19 @@ import Testing
         let mesh = try String(contentsOfFile: folder.path + "/footing.msh", encoding: .utf8)
         try mesh.replacingOccurrences(of: "$Nodes\n", with: "\n$Nodes\n").write(toFile: folder.path + "/footing.msh", atomically: true, encoding: .utf8)
         #expect(try fingerprint() != before)
+    }
+
+    /// The rejections of an interrupted run are counted in the resumed run's report, the first events
+    /// being the earlier run's.
+    @Test func rejectionsCarriedOverAResumeAddUp() {
+        let before = RejectedEvaluations(branchJumps: 1, instabilities: 0, firstBranchJump: "experiment 'a': jump 1", firstInstability: "")
+        let after = RejectedEvaluations(branchJumps: 2, instabilities: 3, firstBranchJump: "experiment 'a': jump 2",
+                                        firstInstability: "experiment 'b': unstable 1")
+        let total = before.adding(after)
+        #expect(total == RejectedEvaluations(branchJumps: 3, instabilities: 3, firstBranchJump: "experiment 'a': jump 1",
+                                             firstInstability: "experiment 'b': unstable 1"))
+        #expect(total.notes.count == 2 && total.notes[0].hasPrefix("3 evaluation(s) were rejected as branch jumps")
+                && total.notes[0].hasSuffix("(first: experiment 'a': jump 1)") && total.notes[1].hasPrefix("3 evaluation(s) were rejected because"))
+        #expect(RejectedEvaluations().notes.isEmpty)
     }
 }

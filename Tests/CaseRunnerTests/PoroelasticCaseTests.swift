@@ -3,16 +3,6 @@ import Foundation
 import NetCDF
 import Testing
 
-/// A bundled poroelastic case copied into a temporary folder (without any earlier outputs).
-private func copiedCase(_ name: String) -> TemporaryFolder {
-    let folder = TemporaryFolder()
-    let source = repositoryRoot + "/cases/" + name
-    for file in (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? [] where !["results", "forward"].contains(file) && !file.hasPrefix(".") {
-        try! FileManager.default.copyItem(atPath: source + "/" + file, toPath: folder.path + "/" + file)
-    }
-    return folder
-}
-
 /// The bundled poroelastic cases: their data are what `calibrate synth` makes (bit for bit), and
 /// `run` writes every output, with time-series observables along a `time` dimension.
 @Suite struct PoroelasticCaseTests {

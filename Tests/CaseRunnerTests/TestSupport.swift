@@ -127,3 +127,13 @@ func sameResultsApartFromTheCommandLine(_ a: String, _ b: String) throws -> Bool
     }
     return try dump(a) == dump(b)
 }
+
+/// A bundled case copied into a temporary folder (without any earlier outputs).
+func copiedCase(_ name: String) -> TemporaryFolder {
+    let folder = TemporaryFolder()
+    let source = repositoryRoot + "/cases/" + name
+    for file in (try? FileManager.default.contentsOfDirectory(atPath: source)) ?? [] where !["results", "forward"].contains(file) && !file.hasPrefix(".") {
+        try! FileManager.default.copyItem(atPath: source + "/" + file, toPath: folder.path + "/" + file)
+    }
+    return folder
+}

@@ -118,6 +118,7 @@ enum RunCommand {
         let checkpointPath = Checkpoint.path(forOutput: staging.destination)
         var replay: [EvaluationJournal.Record] = []
         var replayAnchors: [[ContinuationAnchor]] = []
+        var rejectedBefore = RejectedEvaluations()
         var previousSeconds = 0.0
         if options.resume {
             if let checkpoint = try Checkpoint.read(at: checkpointPath) {
@@ -131,6 +132,7 @@ enum RunCommand {
                 }
                 replay = checkpoint.records
                 replayAnchors = checkpoint.anchors
+                rejectedBefore = checkpoint.rejected
                 previousSeconds = checkpoint.elapsedSeconds
                 console.info("resuming from '\(checkpointPath)': \(checkpoint.iterations) outer iteration(s) done")
             } else {
@@ -159,6 +161,7 @@ enum RunCommand {
                                  maximumIterations: optimizer.method == .levenbergMarquardt
                                      ? optimizer.levenbergMarquardt.maximumIterations : optimizer.lbfgs.maximumIterations)
         monitor.anchors = { [fit] in fit.problem.anchors }
+        monitor.rejected = { [fit] in rejectedBefore.adding(.of(fit.problem)) }
         if let leader = fit.problem.executor as? any DistributedLeader {
             var told = false
             monitor.remoteSignal = {
@@ -209,7 +212,8 @@ enum RunCommand {
         do {
             let fieldsFolder = FieldOutput.wanted(loaded) ? URL(fileURLWithPath: try staging.folder("fields")).path : nil
             let jobs = fit.problem.executor.distribution.jobs
-            summary = try Analysis.summarize(fit: fit, result: result, history: monitor.history, seconds: monitor.elapsed, method: optimizer.method) {
+            summary = try Analysis.summarize(fit: fit, result: result, history: monitor.history, seconds: monitor.elapsed, method: optimizer.method,
+                                             rejectedBefore: rejectedBefore) {
                 try FinalPredictions.compute(loaded, theta: $0, jobs: jobs, fieldsFolder: fieldsFolder, leader: leader)
             }
         } catch {

@@ -6,8 +6,10 @@ import Foundation
 enum Analysis {
     /// `predict` gives the predictions at the fitted θ (solved by the processes that own the steps:
     /// `FinalPredictions`).
+    /// `rejectedBefore`: what the interrupted runs this one resumes had rejected (from the checkpoint).
     static func summarize(fit: FitProblem, result: OptimizationResult, history: [HistoryRow], seconds: Double,
-                          method: OptimizerConfiguration.Method, predict: ([Double]) throws -> Prediction) throws -> RunSummary {
+                          method: OptimizerConfiguration.Method, rejectedBefore: RejectedEvaluations = RejectedEvaluations(),
+                          predict: ([Double]) throws -> Prediction) throws -> RunSummary {
         let loaded = fit.loaded
         let space = loaded.space
         let theta = try space.physical(from: result.z)
@@ -29,25 +31,9 @@ enum Analysis {
         var summary = RunSummary(command: "run", loaded: loaded, data: fit.data, initialTheta: space.initialPhysical, theta: theta,
                                  optimization: result, method: method.rawValue, history: history, uncertainty: uncertainty,
                                  uncertaintyProblem: problem, prediction: prediction, notes: [], seconds: seconds, newtonIterations: newton)
-        summary.notes = IdentifiabilityNotes.notes(for: summary) + continuationNotes(fit.problem)
+        summary.notes = IdentifiabilityNotes.notes(for: summary) + rejectedBefore.adding(.of(fit.problem)).notes
         summary.distribution = (fit.problem.executor.distribution, fit.problem.experiments.map(\.name))
         return summary
-    }
-
-    /// Notes on evaluations rejected because their equilibrium left the branch or the branch turned unstable.
-    static func continuationNotes(_ problem: CalibrationProblem) -> [String] {
-        let c = problem.continuationStatistics
-        var notes: [String] = []
-        if c.branchJumps > 0 {
-            notes.append("\(c.branchJumps) evaluation(s) were rejected as branch jumps: the equilibrium on the loading path there is not "
-                         + "the continuation of the one at a nearby point already computed, so the misfit jumps; the optimizer stepped "
-                         + "around them (first: \(problem.events.first { $0.contains("branch jump") } ?? ""))")
-        }
-        if c.instabilities > 0 {
-            notes.append("\(c.instabilities) evaluation(s) were rejected because the equilibrium branch turned unstable under the "
-                         + "loading (first: \(problem.events.first { $0.contains("unstable") } ?? ""))")
-        }
-        return notes
     }
 
     /// The end-of-run summary on standard output: status, parameters, fit quality, where the results are.

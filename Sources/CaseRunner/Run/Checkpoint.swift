@@ -13,7 +13,7 @@ import Reports
 /// a damaged checkpoint is refused as damaged, never resumed into a different result.
 struct Checkpoint: Equatable {
     static let magic = Array("CALIBRATE-CHECKPOINT\n".utf8)
-    static let formatVersion: UInt32 = 4
+    static let formatVersion: UInt32 = 5
 
     /// Hash of the configuration, every input file (data, mesh), the optimizer settings and
     /// calibrate's version (see `fingerprint(of:optimizer:)`).
@@ -28,6 +28,8 @@ struct Checkpoint: Equatable {
     /// The continuation anchors of every experiment after the last record (empty without continuation):
     /// restored when the replay ends, so that a resumed run continues from the same equilibria.
     var anchors: [[ContinuationAnchor]] = []
+    /// The evaluations rejected before the interruption (for the resumed run's report).
+    var rejected = RejectedEvaluations()
 
     /// Where the checkpoint of output folder `output` lives: `.<name>.checkpoint` beside it.
     static func path(forOutput output: String) -> String {
@@ -95,6 +97,10 @@ struct Checkpoint: Equatable {
                 w.doubles(a.sensitivities)
             }
         }
+        w.int(rejected.branchJumps)
+        w.int(rejected.instabilities)
+        w.text(rejected.firstBranchJump)
+        w.text(rejected.firstInstability)
         var checksum = Fingerprint()
         checksum.add(w.buffer)
         w.u64(checksum.value)
@@ -185,9 +191,12 @@ struct Checkpoint: Equatable {
             }
             anchors.append(list)
         }
+        guard let jumps = r.int(), jumps >= 0, let instabilities = r.int(), instabilities >= 0,
+              let firstJump = r.text(), let firstInstability = r.text() else { return nil }
         guard r.atEnd else { return nil }
         return Checkpoint(fingerprint: fingerprint, threads: threads, iterations: iterations, elapsedSeconds: elapsed, records: records,
-                          anchors: anchors)
+                          anchors: anchors, rejected: RejectedEvaluations(branchJumps: jumps, instabilities: instabilities,
+                                                                          firstBranchJump: firstJump, firstInstability: firstInstability))
     }
 
     func write(to path: String) throws {
@@ -281,6 +290,11 @@ private struct ByteWriter {
         int(v.count)
         for x in v { double(x) }
     }
+    /// UTF-8 bytes after their count.
+    mutating func text(_ s: String) {
+        int(s.utf8.count)
+        buffer += Array(s.utf8)
+    }
 }
 
 private struct ByteReader {
@@ -289,7 +303,7 @@ private struct ByteReader {
     init(_ buffer: [UInt8]) { self.buffer = buffer }
     var atEnd: Bool { offset == buffer.count }
     mutating func bytes(_ n: Int) -> [UInt8]? {
-        guard n >= 0, offset + n <= buffer.count else { return nil }
+        guard n >= 0, n <= buffer.count - offset else { return nil }
         defer { offset += n }
         return Array(buffer[offset ..< offset + n])
     }
@@ -308,5 +322,10 @@ private struct ByteReader {
         out.reserveCapacity(n)
         for _ in 0 ..< n { out.append(double()!) }
         return out
+    }
+    /// A count, then that many bytes of valid UTF-8 (nil otherwise: the count is bounded by the bytes left).
+    mutating func text() -> String? {
+        guard let n = int(), let b = bytes(n) else { return nil }  // `bytes` bounds n by what is left
+        return String(validating: b, as: UTF8.self)
     }
 }

@@ -35,6 +35,8 @@ final class RunMonitor: @unchecked Sendable {
     private var warnedAboutCheckpoint = false
     /// The continuation anchors to save with each checkpoint.
     var anchors: () -> [[ContinuationAnchor]] = { [] }
+    /// The evaluations rejected so far (those of interrupted runs included), saved with each checkpoint.
+    var rejected: () -> RejectedEvaluations = { RejectedEvaluations() }
 
     init(journal: EvaluationJournal, space: ParameterSpace, console: Console, checkpointPath: String, fingerprint: UInt64,
          threads: Int, previousSeconds: Double, stopAfterIterations: Int?, signals: SignalWatcher?, maximumIterations: Int? = nil) {
@@ -84,7 +86,7 @@ final class RunMonitor: @unchecked Sendable {
     /// Writes the checkpoint of everything evaluated so far (atomically).
     func saveCheckpoint() {
         let checkpoint = Checkpoint(fingerprint: fingerprint, threads: threads, iterations: completedIterations,
-                                    elapsedSeconds: elapsed, records: journal.records, anchors: anchors())
+                                    elapsedSeconds: elapsed, records: journal.records, anchors: anchors(), rejected: rejected())
         do {
             try checkpoint.write(to: checkpointPath)
         } catch {
