@@ -27,22 +27,27 @@ public final class CalibrationProblem {
         self.experiments = experiments
     }
 
-    /// How the equilibria of all experiments were found (continued, along the loading path, rejected).
-    public var continuationStatistics: ContinuationStatistics {
+    /// How the equilibria of all experiments were found (continued, along the loading path, rejected)
+    /// and the rejected evaluations' reasons, experiment by experiment: one gathering of the experiments'
+    /// reports (one round trip under MPI).
+    public var continuationReport: (statistics: ContinuationStatistics, events: [String]) {
+        let reports = executor.reports(of: experiments)
         var total = ContinuationStatistics()
-        for s in executor.reports(of: experiments).map(\.statistics) {
+        for s in reports.map(\.statistics) {
             total.continued += s.continued
             total.loadPathSolves += s.loadPathSolves
             total.branchJumps += s.branchJumps
             total.instabilities += s.instabilities
         }
-        return total
+        let events = zip(experiments, reports).flatMap { e, r in r.events.map { "experiment '\(e.name)': " + $0 } }
+        return (total, events)
     }
 
+    /// How the equilibria of all experiments were found (continued, along the loading path, rejected).
+    public var continuationStatistics: ContinuationStatistics { continuationReport.statistics }
+
     /// Rejected evaluations with their reasons (branch jumps, instabilities), experiment by experiment.
-    public var events: [String] {
-        zip(experiments, executor.reports(of: experiments)).flatMap { e, r in r.events.map { "experiment '\(e.name)': " + $0 } }
-    }
+    public var events: [String] { continuationReport.events }
 
     /// The continuation anchors of every experiment, in order (empty for experiments without them): save
     /// them with a checkpoint and restore them to resume a run bit for bit.

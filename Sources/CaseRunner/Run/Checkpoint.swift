@@ -191,7 +191,9 @@ struct Checkpoint: Equatable {
             }
             anchors.append(list)
         }
-        guard let jumps = r.int(), jumps >= 0, let instabilities = r.int(), instabilities >= 0,
+        // Counts are bounded so that adding the resumed run's own cannot overflow.
+        guard let jumps = r.int(), (0 ... Int(Int32.max)).contains(jumps), let instabilities = r.int(),
+              (0 ... Int(Int32.max)).contains(instabilities),
               let firstJump = r.text(), let firstInstability = r.text() else { return nil }
         guard r.atEnd else { return nil }
         return Checkpoint(fingerprint: fingerprint, threads: threads, iterations: iterations, elapsedSeconds: elapsed, records: records,

@@ -15,7 +15,7 @@ struct RejectedEvaluations: Equatable {
 
     /// What `problem` rejected since it was built.
     static func of(_ problem: CalibrationProblem) -> RejectedEvaluations {
-        let c = problem.continuationStatistics, events = problem.events
+        let (c, events) = problem.continuationReport
         return RejectedEvaluations(branchJumps: c.branchJumps, instabilities: c.instabilities,
                                    firstBranchJump: events.first { $0.contains("branch jump") } ?? "",
                                    firstInstability: events.first { $0.contains("unstable") } ?? "")
