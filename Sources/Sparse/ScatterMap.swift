@@ -42,4 +42,16 @@ public struct ScatterMap: Sendable {
         self.termStarts = starts
         self.positions = positions
     }
+
+    /// Adds local entry `v` at encoded position `encoded` of the values at `values` (see the type's
+    /// documentation): once, twice, or not at all. Every assembly path scatters through this rule.
+    @inlinable @inline(__always)
+    public static func add(_ v: Double, at encoded: Int32, to values: UnsafeMutablePointer<Double>) {
+        let p = Int(encoded)
+        if p >= 0 {
+            values[p] += v
+        } else if p <= -2 {
+            values[-p - 2] += 2 * v
+        }
+    }
 }

@@ -31,17 +31,14 @@ public final class SymmetricMatrix {
     /// at the positions `map` precomputed for it.
     @inlinable
     public func add(term: Int, of map: ScatterMap, block: UnsafePointer<Double>, size k: Int) {
+        // Without values no entry can land (every position of every term is then −1).
+        guard let values = values.baseAddress else { return }
         var slot = map.termStarts[term]
         map.positions.withUnsafeBufferPointer { positions in
             for a in 0 ..< k {
                 for b in a ..< k {
-                    let p = Int(positions[slot])
+                    ScatterMap.add(block[a * k + b], at: positions[slot], to: values)
                     slot += 1
-                    if p >= 0 {
-                        values[p] += block[a * k + b]
-                    } else if p <= -2 {
-                        values[-p - 2] += 2 * block[a * k + b]
-                    }
                 }
             }
         }

@@ -74,21 +74,14 @@ extension EnergyEvaluation {
         if needs.contains(.gradient) {
             for a in 0 ..< k where unknowns[a] >= 0 { gradient[Int(unknowns[a])] += r.derivative(a) }
         }
-        if needs.contains(.hessian), let matrix, let scatter {
-            let values = matrix.values
+        // Without values no entry can land (every position is then −1).
+        if needs.contains(.hessian), let matrix, let scatter, let values = matrix.values.baseAddress {
             scatter.positions.withUnsafeBufferPointer { positions in
                 var slot = scatter.termStarts[t]
                 // The same entries in the same order, read linearly when stored so.
                 if let packed = r.packedHessian(over: k) {
                     @inline(__always) func add(_ piece: UnsafePointer<Double>, _ count: Int, from slot: Int) {
-                        for s in 0 ..< count {
-                            let p = Int(positions[slot + s])
-                            if p >= 0 {
-                                values[p] += piece[s]
-                            } else if p <= -2 {
-                                values[-p - 2] += 2 * piece[s]
-                            }
-                        }
+                        for s in 0 ..< count { ScatterMap.add(piece[s], at: positions[slot + s], to: values) }
                     }
                     add(packed.head, packed.headCount, from: slot)
                     add(packed.tail, k * (k + 1) / 2 - packed.headCount, from: slot + packed.headCount)
@@ -96,13 +89,8 @@ extension EnergyEvaluation {
                 }
                 for a in 0 ..< k {
                     for b in a ..< k {
-                        let p = Int(positions[slot])
+                        ScatterMap.add(r.secondDerivative(a, b), at: positions[slot], to: values)
                         slot += 1
-                        if p >= 0 {
-                            values[p] += r.secondDerivative(a, b)
-                        } else if p <= -2 {
-                            values[-p - 2] += 2 * r.secondDerivative(a, b)
-                        }
                     }
                 }
             }

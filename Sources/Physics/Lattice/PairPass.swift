@@ -48,14 +48,13 @@ public struct PairPass {
     @usableFromInline let unknowns: UnsafeBufferPointer<Int32>
     @usableFromInline let map: UnsafeBufferPointer<Int32>
     @usableFromInline let termStarts: UnsafeBufferPointer<Int>
-    /// The same map, and the model parameter of each of the potential's, for the general path.
-    @usableFromInline let scatter: ScatterMap?
+    /// The model parameter of each of the potential's.
     @usableFromInline let parameterIndices: [Int]
 
     @usableFromInline
     init(name: String, dimension: Int, cutoff: SmoothCutoff, first: UnsafeBufferPointer<Int32>, second: UnsafeBufferPointer<Int32>,
          shifts: UnsafeBufferPointer<Double>, parameters: UnsafeBufferPointer<Double>, unknowns: UnsafeBufferPointer<Int32>,
-         map: UnsafeBufferPointer<Int32>, termStarts: UnsafeBufferPointer<Int>, scatter: ScatterMap?, parameterIndices: [Int]) {
+         map: UnsafeBufferPointer<Int32>, termStarts: UnsafeBufferPointer<Int>, parameterIndices: [Int]) {
         self.name = name
         self.dimension = dimension
         self.cutoff = cutoff
@@ -66,7 +65,6 @@ public struct PairPass {
         self.unknowns = unknowns
         self.map = map
         self.termStarts = termStarts
-        self.scatter = scatter
         self.parameterIndices = parameterIndices
     }
 
@@ -80,13 +78,21 @@ public struct PairPass {
     }
 
     @inlinable
-    func overlap(_ t: Int) -> PhysicsError {
-        .nonFinite(group: name, term: t, detail: "atoms \(first[t]) and \(second[t]) overlap (distance 0); check the lattice, vacancies and the loading")
-    }
+    func overlap(_ t: Int) -> PhysicsError { Self.overlap(group: name, term: t, first[t], second[t]) }
 
     @inlinable
-    func nonFinite(_ t: Int, _ r: Double) -> PhysicsError {
-        .nonFinite(group: name, term: t, detail: "atoms \(first[t]) and \(second[t]) at distance \(r); check the parameters and the loading")
+    func nonFinite(_ t: Int, _ r: Double) -> PhysicsError { Self.nonFinite(group: name, term: t, first[t], second[t], distance: r) }
+
+    /// Atoms `i` and `j` of pair term `t` of group `group` coincide. (Not inlined: the loops' cold path.)
+    @usableFromInline
+    static func overlap(group: String, term t: Int, _ i: Int32, _ j: Int32) -> PhysicsError {
+        .nonFinite(group: group, term: t, detail: "atoms \(i) and \(j) overlap (distance 0); check the lattice, vacancies and the loading")
+    }
+
+    /// The pair energy of atoms `i` and `j` (term `t` of `group`) is not finite at distance `r`.
+    @usableFromInline
+    static func nonFinite(group: String, term t: Int, _ i: Int32, _ j: Int32, distance r: Double) -> PhysicsError {
+        .nonFinite(group: group, term: t, detail: "atoms \(i) and \(j) at distance \(r); check the parameters and the loading")
     }
 
     /// Π of all pairs, in plain numbers, added into `e.energy` as one sum.
@@ -184,15 +190,10 @@ public struct PairPass {
                     var slot = termStarts[t]
                     for a in 0 ..< k {
                         for b in a ..< k {
-                            let p = Int(map[slot])
+                            let encoded = map[slot]
                             slot += 1
                             let sign: Double = (a < d) == (b < d) ? 1 : -1
-                            let v = sign * stiffness[3 * (a % d) + b % d]
-                            if p >= 0 {
-                                values[p] += v
-                            } else if p <= -2 {
-                                values[-p - 2] += 2 * v
-                            }
+                            ScatterMap.add(sign * stiffness[3 * (a % d) + b % d], at: encoded, to: values)
                         }
                     }
                 }
@@ -228,8 +229,7 @@ extension PairGroup {
                                 try (scatter?.termStarts ?? noStarts).withUnsafeBufferPointer { termStarts in
                                     try body(PairPass(name: name, dimension: dimension, cutoff: cutoff, first: first, second: second,
                                                       shifts: shifts, parameters: parameters, unknowns: unknownIndices,
-                                                      map: map, termStarts: termStarts, scatter: scatter,
-                                                      parameterIndices: parameterIndices))
+                                                      map: map, termStarts: termStarts, parameterIndices: parameterIndices))
                                 }
                             }
                         }

@@ -78,14 +78,10 @@ public struct ReactionForce<P: PairPotential>: ObservableGroup {
             for a in 0 ..< d { n[a] = positions[j + a] + pair.shift[a] - positions[i + a] }
             let r = (n * n).sum().squareRoot()
             if r >= cutoff.outer { continue }
-            guard r > 0 else {
-                throw PhysicsError.nonFinite(group: name, term: 0, detail: "atoms \(pair.first) and \(pair.second) overlap (distance 0); check the lattice, vacancies and the loading")
-            }
+            guard r > 0 else { throw PairPass.overlap(group: name, term: 0, pair.first, pair.second) }
             radial[0] = P.Radial(r, variable: 0)
             let phi = cutoff.apply(potential.energy(r: radial[0], LocalVariables(base: radial, dofCount: 1, historyCount: 0)), at: radial[0])
-            guard phi.derivative(0).isFinite else {
-                throw PhysicsError.nonFinite(group: name, term: 0, detail: "atoms \(pair.first) and \(pair.second) at distance \(r); check the parameters and the loading")
-            }
+            guard phi.derivative(0).isFinite else { throw PairPass.nonFinite(group: name, term: 0, pair.first, pair.second, distance: r) }
             let local = PairDerivatives(phi: phi, dimension: d, direction: n / r, distance: r)
             let slot = pair.end * d + axis
             out.values[c] += local.derivative(slot)
